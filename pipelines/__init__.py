@@ -1,0 +1,1 @@
+"""Tenure pipelines: ingestion, warehouse, models and the read API (no Streamlit here)."""
