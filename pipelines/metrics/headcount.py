@@ -1,0 +1,309 @@
+"""Headcount, average headcount, hires, exits and attrition rates, overall or by one cut."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from pipelines.access import Viewer
+from pipelines.metrics.context import Context
+from pipelines.metrics.scope import manager_param, resolve_as_of, suppress, window, with_subtree
+from pipelines.sql import TENURE_BANDS
+
+Cut = Literal["team", "tier", "track", "level", "title", "manager_id", "tenure_band", "location", "hire_cohort"]
+CUTS: tuple[str, ...] = (
+    "team",
+    "tier",
+    "track",
+    "level",
+    "title",
+    "manager_id",
+    "tenure_band",
+    "location",
+    "hire_cohort",
+)
+
+# One row per person per month per combination of attributes held on those days, inside the
+# window and the viewer's scope: days in support and the hires / exits that happened on them.
+# An exit counts on the spell's last day in support with that day's attributes.
+PERSON_MONTH_DAYS_SQL = with_subtree(
+    """
+with recursive
+probe_days as (
+    select cast(r.d as date) as day from range(cast($start as date), cast($end as date) + interval 1 day, interval 1 day) as r(d)
+),
+""",
+    """,
+support_days as (
+    select
+        s.employee_id,
+        p.day,
+        s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
+        sp.hire_cohort,
+        sp.start_date,
+        sp.start_kind,
+        sp.end_date,
+        sp.end_kind,
+        sp.is_regretted,
+        (p.day - sp.start_date + 1) / 30.4375 as tenure_months
+    from staging_job_states as s
+    join probe_days as p on s.valid_from <= p.day and (s.valid_to is null or s.valid_to >= p.day)
+    join marts_support_spells as sp
+        on sp.employee_id = s.employee_id and p.day >= sp.start_date and (sp.end_date is null or p.day <= sp.end_date)
+    where s.is_support
+),
+scoped as (
+    select d.*
+    from support_days as d
+    left join subtree as t on t.employee_id = d.employee_id and t.day = d.day
+    where cast($manager_id as varchar) is null or t.employee_id is not null
+),
+banded as (
+    select scoped.*, b.tenure_band
+    from scoped
+    left join settings_tenure_bands as b
+        on scoped.tenure_months >= b.min_months and (b.max_months is null or scoped.tenure_months < b.max_months)
+),
+final as (
+    select
+        employee_id,
+        cast(date_trunc('month', day) as date) as month,
+        team, tier, track, level, title, manager_id, location, hire_cohort, tenure_band,
+        count(*) as n_days,
+        count(*) filter (where day = start_date and start_kind in ('hire', 'rehire')) as hires,
+        count(*) filter (where day = start_date and start_kind = 'rehire') as rehires,
+        count(*) filter (where day = start_date and start_kind = 'transfer_in') as transfers_in,
+        count(*) filter (where day = end_date and end_kind = 'voluntary') as exits_voluntary,
+        count(*) filter (where day = end_date and end_kind = 'involuntary') as exits_involuntary,
+        count(*) filter (where day = end_date and end_kind = 'transfer_out') as transfers_out,
+        count(*) filter (where day = end_date and end_kind = 'unknown') as exits_unknown,
+        count(*) filter (where day = end_date and end_kind in ('voluntary', 'involuntary') and is_regretted)
+            as exits_regretted
+    from banded
+    group by all
+)
+select * from final
+""",
+)
+
+_COUNTS = (
+    "hires",
+    "rehires",
+    "transfers_in",
+    "exits_voluntary",
+    "exits_involuntary",
+    "transfers_out",
+    "exits_unknown",
+    "exits_regretted",
+)
+
+
+def _check_cut(by: str | None) -> None:
+    if by is not None and by not in CUTS:
+        raise ValueError(f"unknown cut {by!r}; choose one of {', '.join(CUTS)}")
+
+
+def person_month_days(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame:
+    """Person-days in support per person, month and attributes in [start, end], in the viewer's scope.
+
+    Internal building block (person-level): public functions aggregate it before returning.
+    """
+    return ctx.frame(PERSON_MONTH_DAYS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+
+
+def _rates(frame: pl.DataFrame, n_window_days: int) -> pl.DataFrame:
+    avg = pl.col("avg_headcount")
+    return frame.with_columns(
+        ((pl.col("exits_voluntary") + pl.col("exits_involuntary")) / avg).alias("attrition_rate"),
+        (pl.col("exits_voluntary") / avg).alias("voluntary_attrition_rate"),
+        (pl.col("exits_regretted") / avg).alias("regretted_attrition_rate"),
+        ((pl.col("exits_voluntary") + pl.col("exits_involuntary") + pl.col("transfers_out")) / avg).alias(
+            "support_turnover_rate"
+        ),
+    ).with_columns(
+        (pl.col("attrition_rate") * 365.0 / n_window_days).alias("annualised_attrition_rate"),
+        (pl.col("voluntary_attrition_rate") * 365.0 / n_window_days).alias("annualised_voluntary_attrition_rate"),
+    )
+
+
+def _aggregate(days: pl.DataFrame, keys: list[str], n_window_days: int) -> pl.DataFrame:
+    if not keys:
+        days = days.with_columns(pl.lit("all").alias("group"))
+        keys = ["group"]
+        if days.is_empty():  # nobody in scope: one row of zeros (suppressed below the minimum)
+            days = pl.DataFrame(
+                {"group": ["all"], "employee_id": pl.Series([None], dtype=pl.String), "n_days": [0]}
+            ).with_columns([pl.lit(0).alias(c) for c in _COUNTS])
+    out = days.group_by(keys).agg(
+        pl.col("employee_id").drop_nulls().n_unique().alias("n_people"),
+        (pl.col("n_days").sum() / n_window_days).alias("avg_headcount"),
+        *[pl.col(c).sum() for c in _COUNTS],
+    )
+    if keys == ["tenure_band"]:  # bands in their natural order, not alphabetical
+        rank = {band: i for i, (band, _, _) in enumerate(TENURE_BANDS)}
+        return out.sort(pl.col("tenure_band").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+    return out.sort(keys, nulls_last=True)
+
+
+def get_headcount(viewer: Viewer, ctx: Context, as_of: date | None = None, by: str | None = None) -> pl.DataFrame:
+    """Headcount in support on as_of (people with that day in a support spell); one row per group."""
+    _check_cut(by)
+    day = resolve_as_of(ctx, as_of)
+    days = person_month_days(viewer, ctx, day, day)
+    keys = [by] if by else []
+    out = (
+        _aggregate(days, keys, 1)
+        .select([*(keys or ["group"]), "n_people"])
+        .with_columns(pl.col("n_people").alias("headcount"))
+    )
+    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+
+
+def get_average_headcount(
+    viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Average headcount over [start, end] = person-days in support / days in the window; one row per group."""
+    _check_cut(by)
+    start, end = window(ctx, start, end)
+    n = (end - start).days + 1
+    keys = [by] if by else []
+    out = _aggregate(person_month_days(viewer, ctx, start, end), keys, n).select(
+        [*(keys or ["group"]), "n_people", "avg_headcount"]
+    )
+    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+
+
+def get_attrition(
+    viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Hires, exits by type and attrition rates over [start, end] (default trailing 12 months); one row per group.
+
+    Rates divide by the average headcount of the window; annualised rates scale by 365 / days.
+    """
+    _check_cut(by)
+    start, end = window(ctx, start, end)
+    n = (end - start).days + 1
+    keys = [by] if by else []
+    out = _rates(_aggregate(person_month_days(viewer, ctx, start, end), keys, n), n)
+    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+
+
+def get_attrition_monthly(
+    viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Monthly attrition per group: month rate, annualised (x12) and trailing 12 months; one row per month per group.
+
+    Months are calendar months clipped to the window; the trailing 12-month rate divides the
+    exits of the 12 months ending with the month by their average headcount.
+    """
+    _check_cut(by)
+    start, end = window(ctx, start, end)
+    months_index = start.year * 12 + start.month - 1 - 11
+    first = date(months_index // 12, months_index % 12 + 1, 1)
+    days = person_month_days(viewer, ctx, first, end)
+    keys = [by] if by else []
+    if not keys:
+        days = days.with_columns(pl.lit("all").alias("group"))
+        keys = ["group"]
+    months = pl.date_range(first, end, "1mo", eager=True).alias("month").to_frame()
+    month_days = months.with_columns(
+        pl.min_horizontal(pl.col("month").dt.month_end(), pl.lit(end)).alias("_end"),
+    ).with_columns(((pl.col("_end") - pl.col("month")).dt.total_days() + 1).alias("days_in_month"))
+    per = days.group_by([*keys, "month"]).agg(
+        pl.col("employee_id").n_unique().alias("n_people"),
+        pl.col("n_days").sum().alias("person_days"),
+        *[pl.col(c).sum() for c in _COUNTS],
+    )
+    groups = per.select(keys).unique()
+    grid = groups.join(month_days.select("month", "days_in_month"), how="cross")
+    per = grid.join(per, on=[*keys, "month"], how="left").with_columns(
+        pl.col(["n_people", "person_days", *_COUNTS]).fill_null(0)
+    )
+    exits = pl.col("exits_voluntary") + pl.col("exits_involuntary")
+    per = (
+        per.sort([*keys, "month"])
+        .with_columns(
+            (pl.col("person_days") / pl.col("days_in_month")).alias("avg_headcount"),
+            exits.alias("exits"),
+        )
+        .with_columns(
+            (pl.col("exits") / pl.col("avg_headcount")).alias("attrition_rate"),
+            pl.col("exits").rolling_sum(12, min_samples=12).over(keys).alias("_exits_12m"),
+            pl.col("person_days").rolling_sum(12, min_samples=12).over(keys).alias("_days_12m"),
+            pl.col("days_in_month").rolling_sum(12, min_samples=12).over(keys).alias("_n_12m"),
+        )
+        .with_columns(
+            (pl.col("attrition_rate") * 12).alias("annualised_attrition_rate"),
+            (pl.col("_exits_12m") / (pl.col("_days_12m") / pl.col("_n_12m"))).alias("trailing_12m_attrition_rate"),
+        )
+        .filter(pl.col("month") >= date(start.year, start.month, 1))
+        .select(
+            [
+                *keys,
+                "month",
+                "n_people",
+                "avg_headcount",
+                "exits",
+                "exits_voluntary",
+                "exits_involuntary",
+                "transfers_out",
+                "attrition_rate",
+                "annualised_attrition_rate",
+                "trailing_12m_attrition_rate",
+            ]
+        )
+    )
+    # suppress per month across groups (the cells a reader compares side by side)
+    parts = [
+        suppress(part, ctx.settings.min_group_size, keep=(*keys, "month"))
+        for part in per.partition_by("month", maintain_order=True)
+    ]
+    return pl.concat(parts) if parts else per.with_columns(pl.lit(False).alias("is_suppressed"))
+
+
+def get_exits(
+    viewer: Viewer,
+    ctx: Context,
+    start: date | None = None,
+    end: date | None = None,
+    by: Literal["end_kind", "exit_destination", "exit_reason"] = "exit_destination",
+) -> pl.DataFrame:
+    """Support spells ending in [start, end] by exit type and destination; one row per type x value.
+
+    Each cell covers the people who left, so cells under the minimum group size are suppressed.
+    """
+    if by not in ("end_kind", "exit_destination", "exit_reason"):
+        raise ValueError(f"unknown exit cut {by!r}")
+    start, end = window(ctx, start, end)
+    sql = with_subtree(
+        """
+with recursive
+probe_days as (
+    select distinct end_date as day from marts_support_spells where end_date between $start and $end
+),
+""",
+        """,
+ends as (
+    select sp.*
+    from marts_support_spells as sp
+    left join subtree as t on t.employee_id = sp.employee_id and t.day = sp.end_date
+    where sp.end_date between $start and $end
+      and (cast($manager_id as varchar) is null or t.employee_id is not null)
+)
+select employee_id, end_kind, exit_destination, exit_reason, is_regretted from ends
+""",
+    )
+    ends = ctx.frame(sql, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    keys = ["end_kind"] if by == "end_kind" else ["end_kind", by]
+    out = (
+        ends.group_by(keys)
+        .agg(
+            pl.col("employee_id").n_unique().alias("n_people"),
+            pl.len().alias("exits"),
+            pl.col("is_regretted").fill_null(False).sum().alias("regretted"),
+        )
+        .sort(keys, nulls_last=True)
+    )
+    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys))

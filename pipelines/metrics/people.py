@@ -1,0 +1,111 @@
+"""Person-level reads: the person-month panel, stalled teammates with reasons, and spells.
+
+Scoped to the viewer (a manager gets people in their subtree on each row's observation date);
+an executive gets no rows at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from pipelines.access import Viewer
+from pipelines.metrics.context import Context
+from pipelines.metrics.scope import manager_param, require_people, resolve_as_of, window, with_subtree
+
+# Panel rows inside [start, end] whose person was in the viewer's subtree on the row's obs_date.
+PANEL_SQL = with_subtree(
+    """
+with recursive
+rows_in as (
+    select * from marts_person_months where month between date_trunc('month', cast($start as date)) and $end
+),
+probe_days as (
+    select distinct obs_date as day from rows_in
+),
+""",
+    """,
+scoped as (
+    select r.*
+    from rows_in as r
+    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    where cast($manager_id as varchar) is null or t.employee_id is not null
+)
+select * from scoped order by employee_id, month
+""",
+)
+
+STALLED_SQL = with_subtree(
+    """
+with recursive
+rows_in as (
+    select s.*
+    from marts_stalled as s
+    cross join marts_data_dates as d
+    where s.month = date_trunc('month', cast($as_of as date))
+      -- still in support on the evaluation day (the month's last day or the latest data date)
+      and s.obs_date = least(last_day(s.month), d.data_end_date)
+),
+probe_days as (
+    select distinct obs_date as day from rows_in
+),
+""",
+    """,
+scoped as (
+    select r.*
+    from rows_in as r
+    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    where cast($manager_id as varchar) is null or t.employee_id is not null
+)
+select * from scoped order by months_in_level desc, employee_id
+""",
+)
+
+
+def get_person_months(viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None) -> pl.DataFrame:
+    """The person-month panel between start and end, in scope; one row per person per month in support."""
+    start, end = window(ctx, start, end)
+    frame = ctx.frame(PANEL_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    return frame if require_people(viewer) else frame.clear()
+
+
+def get_stalled(viewer: Viewer, ctx: Context, as_of: date | None = None, include_all: bool = False) -> pl.DataFrame:
+    """Stalled teammates in as_of's month, with their reasons in plain words; one row per person.
+
+    Evaluated at the month's last day (or the latest data date), for people still in support
+    then. include_all keeps everyone on the ladder with the figures behind the decision.
+    """
+    day = resolve_as_of(ctx, as_of)
+    frame = ctx.frame(STALLED_SQL, {"as_of": day, "manager_id": manager_param(viewer)})
+    if not include_all:
+        frame = frame.filter(pl.col("is_stalled"))
+    frame = frame.select(
+        "employee_id",
+        "obs_date",
+        "title",
+        "track",
+        "level",
+        "team",
+        "manager_id",
+        "months_in_level",
+        "threshold_months",
+        "peer_figure_source",
+        "n_promoted_peers",
+        "peer_months_needed",
+        "n_recent_growth",
+        "is_on_pip",
+        "is_stalled",
+        "reasons",
+    )
+    return frame if require_people(viewer) else frame.clear()
+
+
+def get_stalled_count(viewer: Viewer, ctx: Context, as_of: date | None = None) -> dict[str, int | bool | None]:
+    """How many people in scope are stalled at as_of (an aggregate every role may see, suppressed when small)."""
+    day = resolve_as_of(ctx, as_of)
+    frame = ctx.frame(STALLED_SQL, {"as_of": day, "manager_id": manager_param(viewer)})
+    n_people = frame["employee_id"].n_unique()
+    if n_people < ctx.settings.min_group_size:
+        return {"stalled": None, "n_people": None, "is_suppressed": True}
+    return {"stalled": int(frame["is_stalled"].sum()), "n_people": n_people, "is_suppressed": False}
