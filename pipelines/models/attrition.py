@@ -1,0 +1,547 @@
+"""Fit, backtest and score the voluntary-exit hazard model; one ModelRun per training run.
+
+The panel is one row per person per month employed in support (features.REQUIRED columns).
+The target of a row is a voluntary exit in the following month. Involuntary exits and
+transfers out of support end a person's time at risk without counting as a voluntary exit
+(censoring); see docs/model.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+import sklearn
+from sklearn.inspection import permutation_importance
+from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
+
+from pipelines.models import backtest as bt
+from pipelines.models.drivers import (
+    conditional_contributions,
+    logistic_contributions,
+    logistic_reference,
+    reference_row,
+    top_drivers,
+)
+from pipelines.models.estimators import (
+    TenureBandBaseline,
+    Vocabulary,
+    fit_vocabulary,
+    make_estimator,
+    make_logistic,
+    splineable,
+    to_matrix,
+)
+from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel
+from pipelines.models.hazard import expected_remaining_months, leave_within, project_hazards, survival_curve
+from pipelines.models.options import ModelOptions
+
+log = logging.getLogger(__name__)
+
+NOT_ENOUGH_DATA = "not enough data"
+BANDS = ("low", "elevated", "high")
+
+
+@dataclass
+class ModelRun:
+    """One training run: the fitted model, its backtest, and what is needed to score and explain."""
+
+    run_id: str
+    trained_at: datetime
+    as_of: date
+    data_hash: str
+    chosen: str
+    selection_reason: str
+    options: ModelOptions
+    model: Any
+    vocab: Vocabulary
+    reference: np.ndarray
+    z_reference: np.ndarray | None
+    base_rate_12m: float
+    origins: list[date]
+    backtest: pl.DataFrame
+    calibration: pl.DataFrame
+    summary: pl.DataFrame
+    importance: pl.DataFrame
+    population: dict[str, Any]
+    versions: dict[str, str]
+    expected_months: dict[str, float] = field(default_factory=dict)
+    card: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return self.options.band_thresholds(self.base_rate_12m)
+
+    def headline(self, estimator: str | None = None) -> dict[str, float]:
+        """Mean metrics across origins for one estimator (the chosen one by default)."""
+        wanted = estimator or self.chosen
+        rows = self.summary.filter(pl.col("estimator") == wanted)
+        return {r["metric"]: r["mean"] for r in rows.iter_rows(named=True)}
+
+    def record(self) -> dict[str, Any]:
+        """The model_runs record: id, time, data hash, parameters, versions and metrics."""
+        return {
+            "run_id": self.run_id,
+            "trained_at": self.trained_at,
+            "as_of": self.as_of,
+            "data_hash": self.data_hash,
+            "chosen_estimator": self.chosen,
+            "selection_reason": self.selection_reason,
+            "parameters": {
+                "options": self.options.to_dict(),
+                "features": list(FEATURE_NAMES),
+                "estimator": _params(self.model),
+                "band_thresholds": self.thresholds,
+                "base_rate_12m": self.base_rate_12m,
+                "origins": [o.isoformat() for o in self.origins],
+            },
+            "versions": self.versions,
+            "metrics": {
+                name: {m: v for m, v in self.headline(name).items()}
+                for name in self.summary["estimator"].unique().sort().to_list()
+            },
+            "population": self.population,
+        }
+
+
+def _params(model: Any) -> dict[str, str]:
+    return {k: repr(v) for k, v in model.get_params(deep=False).items() if k != "steps"} | {
+        "type": type(model).__name__
+    }
+
+
+def versions() -> dict[str, str]:
+    """Versions of the libraries a run depends on."""
+    import sksurv
+
+    return {
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "polars": pl.__version__,
+        "scikit-survival": sksurv.__version__,
+    }
+
+
+def data_hash(frame: pl.DataFrame) -> str:
+    """sha256 of the frame's Arrow IPC bytes (uncompressed), rows sorted by person and month."""
+    buffer = io.BytesIO()
+    frame.sort(ID, MONTH).write_ipc(buffer, compression="uncompressed")
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def _first_of_month(day: date) -> date:
+    return date(day.year, day.month, 1)
+
+
+def _training(
+    data: pl.DataFrame, before: date, vocab: Vocabulary | None = None, window_months: int | None = None
+) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
+    rows = data.filter(pl.col(MONTH) < before)
+    if window_months:
+        rows = rows.filter(pl.col(MONTH) >= bt.add_months(before, -window_months))
+    vocab = vocab or fit_vocabulary(rows)
+    y = (rows[OUTCOME] == TARGET_EXIT).fill_null(False).to_numpy().astype(int)
+    return to_matrix(rows, vocab), y, vocab
+
+
+def _fit(name: str, X: np.ndarray, y: np.ndarray, options: ModelOptions) -> Any:
+    """Fit one estimator on the hazard rows, capped at options.max_training_rows.
+
+    Above the cap every voluntary exit is kept and the other rows are sampled, each weighted by
+    the inverse of its sampling rate, so the fitted hazard stays on the population's scale.
+    With a single outcome in the rows only a base rate makes sense.
+    """
+    if len(np.unique(y)) < 2 and name != "baseline":
+        log.warning("training rows hold a single outcome; %s replaced by the tenure-band base rate", name)
+        name = "baseline"
+    model = make_logistic(splined=splineable(X)) if name == "logistic" else make_estimator(name)
+    if name == "boosting":
+        X = _fill_empty_columns(X)
+    if name == "baseline" or len(y) <= options.max_training_rows:
+        return model.fit(X, y)
+    X_kept, y_kept, weight = subsample_stayers(X, y, options.max_training_rows, options.random_state)
+    if isinstance(model, Pipeline):
+        return model.fit(X_kept, y_kept, model__sample_weight=weight)
+    return model.fit(X_kept, y_kept, sample_weight=weight)
+
+
+def _fill_empty_columns(X: np.ndarray) -> np.ndarray:
+    """X with columns that hold no value at all set to 0.
+
+    HistGradientBoosting's binning fails on such a column (for example months_beyond_expected
+    without settings); a constant stands in, no tree splits on it, and NaN at predict time
+    follows the same path.
+    """
+    empty = np.isnan(X).all(axis=0)
+    if not empty.any():
+        return X
+    filled = X.copy()
+    filled[:, empty] = 0.0
+    return filled
+
+
+def subsample_stayers(
+    X: np.ndarray, y: np.ndarray, max_rows: int, random_state: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All rows with an event plus a random share of the others, and weights that undo the sampling."""
+    events = np.flatnonzero(y == 1)
+    others = np.flatnonzero(y != 1)
+    room = max(max_rows - len(events), 1)
+    if room >= len(others):
+        return X, y, np.ones(len(y))
+    rng = np.random.default_rng(random_state)
+    picked = np.sort(np.concatenate([events, rng.choice(others, size=room, replace=False)]))
+    weight = np.where(y[picked] == 1, 1.0, len(others) / room)
+    return X[picked], y[picked], weight
+
+
+def _risk_12m(model: Any, X: np.ndarray) -> np.ndarray:
+    return leave_within(survival_curve(project_hazards(model, X, bt.WINDOW)), bt.WINDOW)
+
+
+def _backtest(
+    data: pl.DataFrame, origins: list[date], options: ModelOptions, oracle: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any], tuple[np.ndarray, np.ndarray] | None]:
+    metric_rows, calibration_frames, last_models, last_test = [], [], {}, None
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for origin in origins:
+        X, y, vocab = _training(data, origin, window_months=options.training_window_months)
+        cohort = data.filter(pl.col(MONTH) == origin)
+        observed = bt.observe(data, cohort[ID], origin)
+        X_cohort = to_matrix(cohort, vocab)
+        risks: dict[str, np.ndarray] = {}
+        for name in options.estimators:
+            model = _fit(name, X, y, options)
+            risks[name] = _risk_12m(model, X_cohort)
+            last_models[name] = model
+        if oracle is not None:
+            truth = cohort.select(ID).join(
+                oracle.filter(pl.col(MONTH) == origin).select(ID, "p_12m"), on=ID, how="left", maintain_order="left"
+            )
+            risks["oracle"] = truth["p_12m"].fill_null(float(np.nanmean(truth["p_12m"].to_numpy()))).to_numpy()
+        for name, risk in risks.items():
+            pooled.setdefault(name, []).append((observed.event.astype(int), risk, observed.weight))
+            metrics, bins = bt.score_metrics(observed, risk)
+            metric_rows.append({"estimator": name, "origin": origin, **metrics})
+            calibration_frames.append(bins.with_columns(estimator=pl.lit(name), origin=pl.lit(origin)))
+        if origin == origins[-1]:
+            test = data.filter(pl.col(MONTH).is_between(origin, bt.add_months(origin, bt.WINDOW - 1)))
+            last_test = (to_matrix(test, vocab), (test[OUTCOME] == TARGET_EXIT).fill_null(False).to_numpy().astype(int))
+        log.info("backtest origin %s: %d scored", origin, cohort.height)
+    backtest = pl.DataFrame(metric_rows) if metric_rows else _empty_backtest()
+    pooled_bins, pooled_summary = bt.pooled_calibration(pooled)
+    columns = ["estimator", "origin", *bt.BIN_COLUMNS]
+    calibration = (
+        pl.concat(
+            [f.select(columns) for f in calibration_frames]
+            + (
+                [pooled_bins.with_columns(origin=pl.lit(None, dtype=pl.Date)).select(columns)]
+                if pooled_bins.height
+                else []
+            ),
+            how="vertical_relaxed",
+        )
+        if calibration_frames
+        else pl.DataFrame(
+            schema={
+                "estimator": pl.String,
+                "origin": pl.Date,
+                "bin": pl.Int32,
+                **dict.fromkeys(bt.BIN_COLUMNS[1:], pl.Float64),
+            }
+        )
+    )
+    return backtest, calibration, pooled_summary, last_models, last_test
+
+
+def _empty_backtest() -> pl.DataFrame:
+    names = [
+        "n_scored",
+        "n_known",
+        "n_events",
+        "observed_rate",
+        "mean_predicted",
+        "roc_auc",
+        "pr_auc",
+        "brier",
+        "ece",
+        "ece_noise",
+        "c_index",
+    ]
+    return pl.DataFrame(schema={"estimator": pl.String, "origin": pl.Date, **dict.fromkeys(names, pl.Float64)})
+
+
+def choose_estimator(summary: pl.DataFrame, candidates: tuple[str, ...], tie_tolerance: float) -> tuple[str, str]:
+    """The estimator with the best mean PR AUC across origins (ties within tolerance: lower Brier); and why."""
+    wide = summary.filter(pl.col("estimator").is_in(candidates)).pivot("metric", index="estimator", values="mean")
+    if wide.height == 0 or "pr_auc" not in wide.columns or wide["pr_auc"].fill_nan(None).is_null().all():
+        fallback = "logistic" if "logistic" in candidates else candidates[0]
+        why = (
+            "no backtest origin fits in the data"
+            if wide.height == 0
+            else "no backtest origin had both leavers and stayers"
+        )
+        return fallback, f"{why}, so nothing could be compared; defaulted to {fallback} (regularised, explainable)"
+    wide = wide.with_columns(pl.col("pr_auc").fill_nan(None))
+    best = wide["pr_auc"].max()
+    close = wide.filter(pl.col("pr_auc") >= best - tie_tolerance).sort("brier")
+    chosen = close["estimator"][0]
+    row = wide.filter(pl.col("estimator") == chosen).row(0, named=True)
+    others = ", ".join(
+        f"{r['estimator']} {r['pr_auc']:.3f}"
+        for r in wide.sort("pr_auc", descending=True, nulls_last=True).iter_rows(named=True)
+        if r["estimator"] != chosen and r["pr_auc"] is not None
+    )
+    why = f"{chosen}: mean PR AUC {row['pr_auc']:.3f} across origins (others: {others})"
+    if close.height > 1:
+        why += (
+            f"; within {tie_tolerance} of the best PR AUC, so the lower mean Brier score ({row['brier']:.4f}) decided"
+        )
+    return chosen, why
+
+
+def fit_and_backtest(
+    panel: pl.DataFrame,
+    settings: Any = None,
+    as_of: date | None = None,
+    options: ModelOptions | None = None,
+    oracle: pl.DataFrame | None = None,
+) -> ModelRun:
+    """Backtest every estimator on rolling origins, pick one, refit it on all months before as_of.
+
+    `panel`: one row per person per month (features.REQUIRED). `settings` (pipelines.config
+    Settings) supplies the ladder's expected months per title (months_beyond_expected); the
+    model's own knobs are in `options`.
+    `oracle` (employee_id, month, p_12m), when given, is scored beside the estimators.
+    """
+    options = options or ModelOptions()
+    expected = expected_months(settings)
+    with threadpool_limits(limits=options.n_threads):
+        return _fit_and_backtest(panel, as_of, options, oracle, expected)
+
+
+def expected_months(settings: Any) -> dict[str, float]:
+    """The ladder's expected months per title, from pipelines.config Settings (empty without)."""
+    ladder = getattr(settings, "ladder", None) or ()
+    return {role.title: float(role.expected_months) for role in ladder}
+
+
+def _fit_and_backtest(
+    panel: pl.DataFrame,
+    as_of: date | None,
+    options: ModelOptions,
+    oracle: pl.DataFrame | None,
+    expected: dict[str, float],
+) -> ModelRun:
+    clock = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    data = check_panel(panel, expected)
+    timings["check_s"] = (datetime.now(UTC) - clock).total_seconds()
+    if data.height == 0:
+        raise ValueError("the person-month panel is empty")
+    as_of = _first_of_month(as_of) if as_of else data[MONTH].max()
+    data = data.filter(pl.col(MONTH) <= as_of)
+    origins = bt.choose_origins(
+        as_of, data[MONTH].min(), options.n_origins, options.origin_step, options.min_train_months
+    )
+    if len(origins) < options.n_origins:
+        log.warning("only %d backtest origins fit in the data (wanted %d)", len(origins), options.n_origins)
+    start = datetime.now(UTC)
+    backtest, calibration, pooled_summary, last_models, last_test = _backtest(data, origins, options, oracle)
+    timings["backtest_s"] = (datetime.now(UTC) - start).total_seconds()
+    summary = (
+        pl.concat([bt.summarise(backtest), pooled_summary]).sort("estimator", "metric")
+        if backtest.height
+        else pooled_summary
+    )
+    chosen, reason = choose_estimator(summary, options.estimators, options.tie_tolerance)
+
+    start = datetime.now(UTC)
+    training = data.filter(pl.col(MONTH) < as_of)
+    if options.training_window_months:
+        training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
+    X, y, vocab = _training(data, as_of, window_months=options.training_window_months)
+    model = _fit(chosen, X, y, options)
+    if isinstance(model, TenureBandBaseline) and chosen != "baseline":
+        chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"
+    z_reference = logistic_reference(model, X) if isinstance(model, Pipeline) else None
+    timings["final_fit_s"] = (datetime.now(UTC) - start).total_seconds()
+
+    start = datetime.now(UTC)
+    importance = _importance(last_models.get(chosen), last_test, options)
+    timings["importance_s"] = (datetime.now(UTC) - start).total_seconds()
+    observed_rates = backtest.filter(pl.col("estimator") == chosen)["observed_rate"].drop_nans().drop_nulls()
+    base_rate = (
+        float(observed_rates.mean()) if observed_rates.len() else float(1 - (1 - y.mean()) ** 12) if len(y) else 0.0
+    )
+    counts = training.group_by(OUTCOME).len()
+    exits = {r[OUTCOME]: r["len"] for r in counts.iter_rows(named=True) if r[OUTCOME] is not None}
+    population = {
+        "window_start": training[MONTH].min() if training.height else None,
+        "window_end": training[MONTH].max() if training.height else None,
+        "n_people": training[ID].n_unique(),
+        "n_person_months": training.height,
+        "n_voluntary_exits": exits.get("voluntary", 0),
+        "n_involuntary_exits": exits.get("involuntary", 0),
+        "n_transfers_out": exits.get("transfer_out", 0),
+        "scored_month": as_of,
+        "n_employed_at_as_of": data.filter(pl.col(MONTH) == as_of).height,
+    }
+    run = ModelRun(
+        run_id=uuid.uuid4().hex[:12],
+        trained_at=clock,
+        as_of=as_of,
+        data_hash=data_hash(training),
+        chosen=chosen,
+        selection_reason=reason,
+        options=options,
+        model=model,
+        vocab=vocab,
+        reference=reference_row(X) if len(X) else np.zeros(len(FEATURE_NAMES)),
+        z_reference=z_reference,
+        base_rate_12m=base_rate,
+        origins=origins,
+        backtest=backtest,
+        calibration=calibration,
+        summary=summary,
+        importance=importance,
+        population=population,
+        versions=versions(),
+        expected_months=expected,
+        timings=timings,
+    )
+    from pipelines.models.card import model_card
+
+    run.card = model_card(run)
+    timings["total_s"] = (datetime.now(UTC) - clock).total_seconds()
+    return run
+
+
+def _importance(model: Any, test: tuple[np.ndarray, np.ndarray] | None, options: ModelOptions) -> pl.DataFrame:
+    """Permutation importance (drop in ROC AUC of the monthly hazard) on the months after the last origin."""
+    schema = {"feature": pl.String, "importance_mean": pl.Float64, "importance_std": pl.Float64}
+    if model is None or test is None or len(np.unique(test[1])) < 2:
+        return pl.DataFrame(schema=schema)
+    X, y = test
+    fraction = min(1.0, options.importance_max_rows / len(y))
+    result = permutation_importance(
+        model,
+        X,
+        y,
+        scoring="roc_auc",
+        n_repeats=options.importance_repeats,
+        random_state=options.random_state,
+        max_samples=fraction,
+    )
+    return pl.DataFrame(
+        {
+            "feature": list(FEATURE_NAMES),
+            "importance_mean": result.importances_mean,
+            "importance_std": result.importances_std,
+        },
+        schema=schema,
+    ).sort("importance_mean", descending=True)
+
+
+def risk_band(p_12m: np.ndarray, base_rate: float, options: ModelOptions) -> np.ndarray:
+    """low / elevated / high from the 12-month probability against the base rate (ModelOptions)."""
+    if base_rate <= 0:  # nobody ever left: no one stands out
+        return np.full(len(p_12m), "low")
+    cut = options.band_thresholds(base_rate)
+    return np.where(p_12m >= cut["high"], "high", np.where(p_12m >= cut["elevated"], "elevated", "low"))
+
+
+SCORE_SCHEMA = {
+    "run_id": pl.String,
+    "as_of": pl.Date,
+    "employee_id": pl.String,
+    "p_3m": pl.Float64,
+    "p_6m": pl.Float64,
+    "p_12m": pl.Float64,
+    "band": pl.String,
+    "expected_remaining_months": pl.Float64,
+    "drivers": pl.List(pl.String),
+    "driver_features": pl.List(pl.String),
+    "survival": pl.List(pl.Float64),
+}
+
+
+def score(
+    run: ModelRun,
+    panel: pl.DataFrame,
+    as_of: date | None = None,
+    peer_months: dict[str, float] | None = None,
+) -> pl.DataFrame:
+    """Leaving probabilities, band, expected remaining tenure and drivers: one row per person employed at as_of.
+
+    `peer_months` maps a level to the months promoted peers needed there (for the sentences).
+    People with fewer than options.min_history_months months in support get the band
+    "not enough data" and no probabilities.
+    """
+    if not run.options.individual_scores:
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    with threadpool_limits(limits=run.options.n_threads):
+        return _score(run, panel, as_of, peer_months)
+
+
+def _score(
+    run: ModelRun, panel: pl.DataFrame, as_of: date | None, peer_months: dict[str, float] | None
+) -> pl.DataFrame:
+    options = run.options
+    data = check_panel(panel, run.expected_months)
+    month = _first_of_month(as_of) if as_of else run.as_of
+    cohort = data.filter(pl.col(MONTH) == month)
+    enough = (cohort["tenure_months"].fill_null(-1) >= options.min_history_months).to_numpy()
+    rows = cohort.filter(pl.Series(enough, dtype=pl.Boolean))
+    if cohort.height == 0:
+        return pl.DataFrame(schema=SCORE_SCHEMA)
+    if rows.height == 0:  # everyone is new: no model call needed
+        return _not_enough(run, cohort, month)
+    X = to_matrix(rows, run.vocab)
+    survival = survival_curve(project_hazards(run.model, X, options.horizon_months))
+    p12 = leave_within(survival, 12)
+    if isinstance(run.model, Pipeline):  # the logistic model: exact contributions
+        contributions = logistic_contributions(run.model, X, run.z_reference)
+    else:
+        contributions = conditional_contributions(run.model, X, run.reference)
+    names, sentences = top_drivers(contributions, rows, peer_months, options.max_drivers)
+    scored = pl.DataFrame(
+        {
+            "employee_id": rows[ID],
+            "p_3m": leave_within(survival, 3),
+            "p_6m": leave_within(survival, 6),
+            "p_12m": p12,
+            "band": risk_band(p12, run.base_rate_12m, options),
+            "expected_remaining_months": expected_remaining_months(survival),
+            "drivers": sentences,
+            "driver_features": names,
+            "survival": survival.tolist(),
+        },
+        schema={k: v for k, v in SCORE_SCHEMA.items() if k not in ("run_id", "as_of")},
+    )
+    thin = _not_enough(run, cohort.filter(~pl.Series(enough, dtype=pl.Boolean)), month)
+    out = scored.with_columns(run_id=pl.lit(run.run_id), as_of=pl.lit(month))
+    return pl.concat([out.select(list(SCORE_SCHEMA)), thin], how="vertical_relaxed").sort("employee_id")
+
+
+def _not_enough(run: ModelRun, people: pl.DataFrame, month: date) -> pl.DataFrame:
+    """Rows for people too new to score: band "not enough data", no probabilities, no drivers."""
+    fixed = {
+        "run_id": pl.lit(run.run_id),
+        "as_of": pl.lit(month),
+        "band": pl.lit(NOT_ENOUGH_DATA),
+        "drivers": pl.lit([], dtype=pl.List(pl.String)),
+        "driver_features": pl.lit([], dtype=pl.List(pl.String)),
+    }
+    return people.select(
+        [pl.col(ID) if c == ID else fixed.get(c, pl.lit(None)).cast(t).alias(c) for c, t in SCORE_SCHEMA.items()]
+    )

@@ -1,0 +1,188 @@
+"""The estimators compared for the monthly voluntary-exit hazard, and the panel-to-matrix encoding.
+
+All three take the same float matrix (columns in features.FEATURE_NAMES order, categories as
+integer codes, missing as NaN) and predict P(voluntary exit next month) per person-month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import polars as pl
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from pipelines.models.features import BY_NAME, CATEGORICAL, FEATURE_NAMES
+
+ESTIMATORS: tuple[str, ...] = ("baseline", "logistic", "boosting")
+TENURE_COLUMN = FEATURE_NAMES.index("tenure_months")
+
+Vocabulary = dict[str, tuple[str, ...]]
+
+
+def fit_vocabulary(frame: pl.DataFrame) -> Vocabulary:
+    """The sorted categories of each categorical feature seen in the training rows."""
+    return {c: tuple(sorted(v for v in frame[c].unique().to_list() if v is not None)) for c in CATEGORICAL}
+
+
+def to_matrix(frame: pl.DataFrame, vocab: Mapping[str, tuple[str, ...]]) -> np.ndarray:
+    """The features of each row as floats: categories as codes from `vocab`, unknown or missing as NaN."""
+    exprs = []
+    for name in FEATURE_NAMES:
+        if name in CATEGORICAL:
+            codes = {value: float(i) for i, value in enumerate(vocab[name])}
+            exprs.append(pl.col(name).replace_strict(codes, default=None, return_dtype=pl.Float64))
+        else:
+            exprs.append(pl.col(name).cast(pl.Float64))
+    return frame.select(exprs).to_numpy().astype(np.float64, copy=False)
+
+
+class TenureBandBaseline(ClassifierMixin, BaseEstimator):
+    """Class frequencies per tenure band: the base rate a model has to beat; one row per sample.
+
+    Uses only the column `tenure_column` of X, cut at `band_edges`; each band's class shares
+    are shrunk towards the overall shares with `prior_strength` pseudo-rows so that thin bands
+    do not produce 0 or 1.
+    """
+
+    def __init__(
+        self,
+        tenure_column: int = 0,
+        band_edges: tuple[float, ...] = (3, 6, 12, 24, 36, 60),
+        prior_strength: float = 10.0,
+    ):
+        self.tenure_column = tenure_column
+        self.band_edges = band_edges
+        self.prior_strength = prior_strength
+
+    def _bands(self, X: np.ndarray) -> np.ndarray:
+        return np.digitize(X[:, self.tenure_column], np.asarray(self.band_edges, dtype=float))
+
+    def fit(self, X, y):  # noqa: ANN001, ANN201 - scikit-learn signature
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        if not 0 <= self.tenure_column < X.shape[1]:
+            raise ValueError(
+                f"tenure_column={self.tenure_column} needs at least {self.tenure_column + 1} feature(s); "
+                f"X has n_features = {X.shape[1]}"
+            )
+        if self.prior_strength < 0:
+            raise ValueError("prior_strength must be non-negative")
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        n_classes, n_bands = len(self.classes_), len(self.band_edges) + 1
+        overall = np.bincount(codes, minlength=n_classes) / len(codes)
+        counts = np.zeros((n_bands, n_classes))
+        np.add.at(counts, (self._bands(X), codes), 1.0)
+        smoothed = counts + self.prior_strength * overall
+        totals = smoothed.sum(axis=1, keepdims=True)
+        self.band_proba_ = np.where(totals > 0, smoothed / np.where(totals > 0, totals, 1.0), overall)
+        self.band_counts_ = counts.sum(axis=1)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:  # noqa: ANN001
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        return self.band_proba_[self._bands(X)]
+
+    def predict(self, X) -> np.ndarray:  # noqa: ANN001
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):  # noqa: ANN204
+        tags = super().__sklearn_tags__()
+        # A base rate by tenure band is meant to be weak: skip the "scores well on blobs" checks.
+        tags.classifier_tags.poor_score = True
+        tags.input_tags.allow_nan = True  # only the tenure column is read; other columns may be missing
+        return tags
+
+
+def make_baseline() -> TenureBandBaseline:
+    """The tenure-band base rate on the model matrix."""
+    return TenureBandBaseline(tenure_column=TENURE_COLUMN)
+
+
+SPLINED: tuple[str, ...] = tuple(name for name in FEATURE_NAMES if BY_NAME[name].spline)
+
+
+def splineable(X: np.ndarray, min_distinct: int = 3) -> tuple[str, ...]:
+    """The spline features with enough distinct values in X for a spline (a constant column has none)."""
+    out = []
+    for name in SPLINED:
+        column = X[:, FEATURE_NAMES.index(name)]
+        if np.unique(column[~np.isnan(column)]).size >= min_distinct:
+            out.append(name)
+    return tuple(out)
+
+
+def make_logistic(C: float = 0.5, splined: tuple[str, ...] = SPLINED) -> Pipeline:
+    """L2-regularised logistic regression; one transformer per feature so contributions group back exactly.
+
+    Features in `splined` get a quadratic spline; the others enter linearly.
+    """
+    parts = []
+    for i, name in enumerate(FEATURE_NAMES):
+        feature = BY_NAME[name]
+        if feature.kind == "categorical":
+            step = make_pipeline(
+                SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True),
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+            )
+        elif name in splined:
+            step = make_pipeline(
+                SimpleImputer(strategy="median", keep_empty_features=True),
+                SplineTransformer(n_knots=6, degree=2, extrapolation="linear"),
+                StandardScaler(),
+            )
+        else:
+            step = make_pipeline(
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True), StandardScaler()
+            )
+        parts.append((name, step, [i]))
+    return Pipeline(
+        [
+            ("features", ColumnTransformer(parts, remainder="drop", verbose_feature_names_out=True)),
+            ("model", LogisticRegression(C=C, max_iter=2000)),
+        ]
+    )
+
+
+def make_boosting(random_state: int = 0) -> HistGradientBoostingClassifier:
+    """Gradient-boosted trees; missing values and categories handled natively."""
+    mask = np.array([name in CATEGORICAL for name in FEATURE_NAMES])
+    return HistGradientBoostingClassifier(
+        learning_rate=0.1,
+        max_iter=200,
+        max_leaf_nodes=15,
+        min_samples_leaf=100,
+        l2_regularization=1.0,
+        categorical_features=mask,
+        early_stopping=True,
+        validation_fraction=0.15,
+        n_iter_no_change=20,
+        random_state=random_state,
+    )
+
+
+def make_estimator(name: str):  # noqa: ANN201 - one of three estimator types
+    """A fresh, unfitted estimator by name (see ESTIMATORS)."""
+    factories = {"baseline": make_baseline, "logistic": make_logistic, "boosting": make_boosting}
+    if name not in factories:
+        raise ValueError(f"unknown estimator {name!r}; choose from {ESTIMATORS}")
+    return factories[name]()
+
+
+def monthly_hazard(model, X: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """P(voluntary exit next month) for each row of X; 0 when training saw no exit at all."""
+    classes = list(model.classes_)
+    if 1 not in classes and True not in classes:
+        return np.zeros(X.shape[0])
+    column = classes.index(1) if 1 in classes else classes.index(True)
+    return model.predict_proba(X)[:, column]

@@ -1,0 +1,149 @@
+"""The model's inputs in one place: feature names, plain-words labels and units, forbidden columns.
+
+The person-month panel (one row per person per month employed in support) is the only input.
+Every other module reads the feature list from here, so reconciling names with the mart means
+editing this file alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    label: str
+    unit: str
+    kind: str = "numeric"  # numeric | categorical
+    ages: bool = False  # grows by one each month when features are projected forward
+    spline: bool = False  # the linear model may bend on this feature (time since something)
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("tenure_months", "time in support", "months", ages=True, spline=True),
+    Feature("months_in_level", "time at the current level", "months", ages=True, spline=True),
+    Feature("months_since_promotion", "time since the last promotion", "months", ages=True, spline=True),
+    # Derived when absent: months_in_level minus the ladder's expected_months for the title
+    # (settings [[ladder]]); null (no effect) for roles off the ladder or without settings.
+    Feature(
+        "months_beyond_expected",
+        "time at the level beyond the ladder's expected time",
+        "months",
+        ages=True,
+        spline=True,
+    ),
+    Feature("growth_activities_6m", "growth activities in the last 6 months", "activities"),
+    Feature("growth_activities_12m", "growth activities in the last 12 months", "activities"),
+    Feature("rating", "latest performance rating", "points on a 1-5 scale"),
+    Feature("pay_position_in_band", "position in the pay band", "share of the band (0 = minimum, 1 = maximum)"),
+    Feature("tickets_handled", "tickets handled in the month", "tickets"),
+    Feature("complex_ticket_share", "share of complex tickets", "share of tickets"),
+    Feature("workload_ratio", "load compared with the team's median", "times the team median"),
+    Feature("manager_changes_12m", "manager changes in the last 12 months", "changes"),
+    Feature("teammates_left_6m", "teammates who left in the last 6 months", "people"),
+    Feature("level", "level", "", kind="categorical"),
+    Feature("track", "track", "", kind="categorical"),
+    Feature("tier", "tier", "", kind="categorical"),
+)
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+NUMERIC: tuple[str, ...] = tuple(f.name for f in FEATURES if f.kind == "numeric")
+CATEGORICAL: tuple[str, ...] = tuple(f.name for f in FEATURES if f.kind == "categorical")
+AGING: tuple[str, ...] = tuple(f.name for f in FEATURES if f.ages)
+BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
+
+ID = "employee_id"
+MONTH = "month"
+OUTCOME = "exit_type_next_month"
+# "unknown": an exit the HR export gave no type; like involuntary and transfer_out it censors.
+EXIT_TYPES: tuple[str, ...] = ("voluntary", "involuntary", "transfer_out", "unknown")
+TARGET_EXIT = "voluntary"
+
+# Attributes that may travel in the panel for fairness cuts but must never reach a model, nor
+# anything that is a well-known proxy for them.
+FORBIDDEN: frozenset[str] = frozenset(
+    {
+        "gender",
+        "location",
+        "age",
+        "age_band",
+        "birth_date",
+        "date_of_birth",
+        "ethnicity",
+        "race",
+        "is_remote",
+        "nationality",
+        "disability",
+        "religion",
+        "marital_status",
+    }
+)
+
+DERIVED: tuple[str, ...] = ("months_beyond_expected",)
+MODEL_COLUMNS: tuple[str, ...] = (ID, MONTH, *NUMERIC, *CATEGORICAL, OUTCOME)
+REQUIRED: tuple[str, ...] = (ID, MONTH, *(n for n in FEATURE_NAMES if n not in DERIVED), OUTCOME)
+# Kept when present, never features: the job title names the level in sentences; exit_type
+# (the exit in this very month) marks a spell's partial last month.
+TITLE = "title"
+EXIT_THIS_MONTH = "exit_type"
+OPTIONAL: tuple[str, ...] = (TITLE, EXIT_THIS_MONTH)
+
+
+class PanelError(ValueError):
+    """A panel the models cannot use; the message names the columns or values at fault."""
+
+
+def with_derived(panel: pl.DataFrame, expected_months: Mapping[str, float] | None) -> pl.DataFrame:
+    """The panel with months_beyond_expected: months in level minus the ladder's expected months.
+
+    Kept as is when the panel brings it; otherwise looked up by title (or by level when there is
+    no title column), case-insensitively; null when the role is not on the ladder.
+    """
+    if "months_beyond_expected" in panel.columns:
+        return panel
+    key = TITLE if TITLE in panel.columns else "level"
+    lookup = {str(k).casefold(): float(v) for k, v in (expected_months or {}).items()}
+    expected = (
+        pl.col(key).cast(pl.String).str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.Float64)
+        if lookup and key in panel.columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    return panel.with_columns((pl.col("months_in_level").cast(pl.Float64) - expected).alias("months_beyond_expected"))
+
+
+def check_panel(panel: pl.DataFrame, expected_months: Mapping[str, float] | None = None) -> pl.DataFrame:
+    """The panel with the model's columns cast to their types, one row per person at risk per month.
+
+    When the panel has `exit_type` (the exit within the row's own month, as the person-month
+    mart writes it), those partial last months are dropped: their exit is already the previous
+    row's exit_type_next_month, and the person is no longer at risk. Raises PanelError for
+    missing columns, unknown exit types or duplicate person-months.
+    """
+    missing = [c for c in REQUIRED if c not in panel.columns]
+    if missing:
+        raise PanelError(f"the person-month panel lacks {', '.join(missing)}")
+    panel = with_derived(panel, expected_months)
+    leaked = FORBIDDEN.intersection(FEATURE_NAMES)
+    if leaked:  # a guard against editing FEATURES carelessly
+        raise PanelError(f"demographic attributes listed as features: {sorted(leaked)}")
+    out = panel.select(
+        pl.col(ID).cast(pl.String),
+        pl.col(MONTH).cast(pl.Date),
+        *[pl.col(c).cast(pl.Float64) for c in NUMERIC],
+        *[pl.col(c).cast(pl.String) for c in CATEGORICAL],
+        pl.col(OUTCOME).cast(pl.String).str.strip_chars().str.to_lowercase(),
+        *[pl.col(c).cast(pl.String) for c in OPTIONAL if c in panel.columns],
+    )
+    if EXIT_THIS_MONTH in out.columns:
+        out = out.filter(pl.col(EXIT_THIS_MONTH).is_null())
+    bad = out.filter(pl.col(OUTCOME).is_not_null() & ~pl.col(OUTCOME).is_in(EXIT_TYPES))
+    if bad.height:
+        values = sorted(set(bad[OUTCOME].to_list()))
+        raise PanelError(f"{OUTCOME} has values outside {EXIT_TYPES}: {values}")
+    if out.select(pl.struct(ID, MONTH).is_duplicated().any()).item():
+        raise PanelError("the panel has more than one row for the same person and month")
+    return out.sort(ID, MONTH)
