@@ -99,13 +99,21 @@ def sample(
     console.print(table)
 
 
+def _short(file: str) -> str:
+    """A file as the user named it: relative to the working directory when inside it."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return file
+
+
 def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport
     table = Table(title="Reconciliation: rows read = loaded + rejected")
     for col in ("file", "format", "read", "loaded", "rejected", "superseded", "status"):
         table.add_column(col, justify="right" if col in {"read", "loaded", "rejected", "superseded"} else "left")
     for f in report.files:
         table.add_row(
-            f.file,
+            _short(f.file),
             f.format,
             f"{f.rows_read:,}",
             f"{f.rows_loaded:,}",
@@ -116,7 +124,7 @@ def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport
     console.print(table)
     for f in report.files:
         if f.message:
-            console.print(f"[yellow]{f.file}[/yellow]: {f.message}")
+            console.print(f"[yellow]{_short(f.file)}[/yellow]: {f.message}")
 
 
 def _ingest(paths: list[Path], as_json: bool) -> None:
@@ -144,6 +152,14 @@ def _build() -> None:
     console.print(f"Warehouse built: {state.paths.warehouse} ({report.describe()})")
 
 
+def _train() -> None:
+    from pipelines.train import train_warehouse
+
+    with console.status("Training and backtesting the attrition-risk model"):
+        report = train_warehouse(state.settings, state.paths)
+    console.print(f"Model trained: {report.describe()}")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Export files or folders; formats are detected.")],
@@ -159,14 +175,24 @@ def build() -> None:
     _build()
 
 
+@app.command()
+def train() -> None:
+    """Fit and backtest the attrition-risk model on the warehouse and score everyone."""
+    if not state.paths.warehouse.exists():
+        console.print(f"[red]No warehouse at {state.paths.warehouse}[/red]: run `python -m pipelines all PATH` first.")
+        raise typer.Exit(1)
+    _train()
+
+
 @app.command(name="all")
 def all_(
     paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
 ) -> None:
-    """Ingest, then build."""
+    """Ingest, then build, then train."""
     _ingest(paths, as_json)
     _build()
+    _train()
 
 
 @app.command()
@@ -183,6 +209,7 @@ def demo() -> None:
     console.print("First run: building the warehouse from the bundled sample organisation")
     _ingest([SAMPLE_DIR], as_json=False)
     _build()
+    _train()
 
 
 @app.command()

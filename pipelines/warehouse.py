@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ def _load(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Non
 def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | None = None) -> BuildReport:
     """Rebuild every table from the lake into a temporary file and swap it onto warehouse.duckdb."""
     from pipelines.sql import run_models
+    from pipelines.train import load_model_tables
 
     data.root.mkdir(parents=True, exist_ok=True)
     live = data.warehouse
@@ -106,6 +108,8 @@ def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | No
                     progress("build tables", len(names), len(names))
                     progress("models", 0, 1)
                 run_models(con, settings)
+                # trained model runs survive a rebuild (pipelines/train.py keeps them as Parquet)
+                load_model_tables(con, data.models)
                 if progress:
                     progress("models", 1, 1)
                 con.execute("CHECKPOINT")
@@ -120,3 +124,30 @@ def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | No
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return report
+
+
+def update_warehouse(data: DataPaths, step: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
+    """Apply `step` to a copy of the live warehouse and swap the copy in (readers never wait, never see half)."""
+    live = data.warehouse
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}: run `python -m pipelines build` first")
+    tmp = live.with_name(live.name + ".tmp")
+    with open(data.root / ".build.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(live, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                step(con)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(tmp, live)
+        except BaseException:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

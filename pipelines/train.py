@@ -1,0 +1,83 @@
+"""Train the attrition-risk model on the warehouse's person-month panel and store its tables.
+
+Model tables live in two places: the warehouse (for the dashboard) and Parquet files under the
+data directory's models/ folder, so that `build` (which rebuilds the warehouse from the lake)
+keeps every training run instead of forgetting it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import DataPaths, Settings
+from pipelines.models import fit_and_backtest, score, write_model_tables
+from pipelines.models.tables import TABLES, _table
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, float, float | None], None]
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    run_id: str
+    estimator: str
+    why: str
+    n_scored: int
+    tables: dict[str, int]
+
+    def describe(self) -> str:
+        return f"run {self.run_id}: {self.estimator} chosen ({self.why}); {self.n_scored:,} people scored"
+
+
+def train_models(con: duckdb.DuckDBPyConnection, settings: Settings, models_dir: Path) -> TrainReport:
+    """Fit and backtest on marts_person_months, score everyone, write the model tables and their Parquet copies."""
+    panel = con.sql("select * from marts_person_months").pl()
+    if panel.is_empty():
+        raise ValueError("the person-month panel is empty: ingest an HR export and build first")
+    run = fit_and_backtest(panel, settings)
+    scores = score(run, panel)
+    counts = write_model_tables(con, run, scores)
+    save_model_tables(con, models_dir)
+    log.info("model run %s written (%s)", run.run_id, counts)
+    return TrainReport(run.run_id, run.chosen, run.selection_reason, scores.height, counts)
+
+
+def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> None:
+    """Copy every model table to models_dir/<table>.parquet (written to a temporary folder, then swapped)."""
+    tmp = models_dir.with_name(models_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in TABLES:
+        con.sql("select * from " + _table(name)).pl().write_parquet(tmp / f"{name}.parquet")  # noqa: S608
+    old = models_dir.with_name(models_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if models_dir.exists():
+        models_dir.rename(old)
+    tmp.rename(models_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> list[str]:
+    """Create the model tables from models_dir's Parquet files, when a model has been trained."""
+    loaded = []
+    for name in TABLES:
+        path = models_dir / f"{name}.parquet"
+        if path.exists():
+            con.execute("create or replace table " + _table(name) + " as select * from read_parquet(?)", [str(path)])  # noqa: S608
+            loaded.append(name)
+    return loaded
+
+
+def train_warehouse(settings: Settings, data: DataPaths) -> TrainReport:
+    """Train on the live warehouse: a copy is updated and swapped in, like a build."""
+    from pipelines.warehouse import update_warehouse
+
+    result: list[TrainReport] = []
+    update_warehouse(data, lambda con: result.append(train_models(con, settings, data.models)))
+    return result[0]

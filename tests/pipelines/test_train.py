@@ -1,0 +1,51 @@
+"""`python -m pipelines all` trains after the build; a later `build` keeps the trained model tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.__main__ import app
+from pipelines.config import SAMPLE_DIR
+from pipelines.models.tables import TABLES
+
+pytestmark = pytest.mark.slow
+
+
+def _count(path: Path, sql: str) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_all_then_build_keeps_the_model_and_scores_everyone_in_support(tmp_path: Path):
+    runner = CliRunner()
+    args = ["--data-dir", str(tmp_path), "--config", str(SAMPLE_DIR / "tenure.toml")]
+    result = runner.invoke(app, [*args, "all", str(SAMPLE_DIR)])
+    assert result.exit_code == 0, result.output
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert {p.stem for p in (tmp_path / "models").glob("*.parquet")} == set(TABLES)
+    # one score per person in support on the last data date (the headcount the summary reports)
+    headcount = _count(
+        warehouse,
+        "select count(*) from marts_support_spells, marts_data_dates "
+        "where start_date <= data_end_date and (end_date is null or end_date >= data_end_date)",
+    )
+    assert _count(warehouse, "select count(*) from attrition_scores") == headcount
+    assert _count(warehouse, "select count(*) from model_runs") == 1
+
+    result = runner.invoke(app, [*args, "build"])
+    assert result.exit_code == 0, result.output
+    assert _count(warehouse, "select count(*) from attrition_scores") == headcount
+    assert not (tmp_path / "warehouse.duckdb.tmp").exists()
+
+
+def test_train_without_a_warehouse_says_what_to_do(tmp_path: Path):
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "train"])
+    assert result.exit_code == 1
+    assert "No warehouse" in result.output

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: cached access to pipelines.metrics, shared widgets, chart builders."""
