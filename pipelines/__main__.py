@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -50,7 +51,7 @@ def main(
     try:
         state.settings = load_settings(config)
     except SettingsError as err:
-        console.print(f"[red]Settings:[/red] {err}")
+        console.print(f"[red]Settings:[/red] {escape(str(err))}")
         raise typer.Exit(2) from None
     state.paths = data_paths(data_dir)
 
@@ -124,7 +125,7 @@ def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport
     console.print(table)
     for f in report.files:
         if f.message:
-            console.print(f"[yellow]{_short(f.file)}[/yellow]: {f.message}")
+            console.print(f"[yellow]{escape(_short(f.file))}[/yellow]: {escape(f.message)}")
 
 
 def _ingest(paths: list[Path], as_json: bool) -> None:
@@ -134,7 +135,7 @@ def _ingest(paths: list[Path], as_json: bool) -> None:
         with _progress() as progress:
             report = ingest_paths(paths, state.settings, state.paths, progress=_Reporter(progress))
     except IngestError as err:
-        console.print(f"[red]Not ingested:[/red] {err}")
+        console.print(f"[red]Not ingested:[/red] {escape(str(err))}")
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
