@@ -55,6 +55,11 @@ EMPLOYEES = Entity(
         Column("department", S, False, "current (or last) department"),
         Column("title", S, False, "current (or last) job title"),
         Column("manager_id", S, False, "current (or last) manager's employee_id"),
+        Column("team", S, False, "current (or last) team"),
+        Column("tier", S, False, "current (or last) support tier"),
+        Column("exit_type", S, False, "voluntary | involuntary, for the exit on exit_date"),
+        Column("exit_reason", S, False, "reason for the exit on exit_date, as recorded"),
+        Column("is_regretted", B, False, "the company wanted to keep this person"),
     ),
 )
 
@@ -228,3 +233,26 @@ ENTITIES: dict[str, Entity] = {
 def empty_frame(entity: Entity) -> pl.DataFrame:
     """An empty frame with the entity's columns and types."""
     return pl.DataFrame(schema=entity.schema)
+
+
+_TYPE_WORDS = {
+    pl.String(): "text",
+    pl.Date(): "date",
+    pl.Datetime("us", "UTC"): "timestamp (UTC)",
+    pl.Int64(): "whole number",
+    pl.Float64(): "number",
+    pl.Boolean(): "yes/no",
+}
+
+
+def contract_markdown() -> str:
+    """The Entities section of docs/data-contract.md, generated from the entities above."""
+    lines = ["## Entities", ""]
+    for e in ENTITIES.values():
+        keys = ", ".join(f"`{k}`" for k in e.key)
+        lines += [f"### `{e.name}`", "", f"Grain: {e.grain}. Key: {keys}.", ""]
+        lines += ["| column | type | required | meaning |", "|---|---|---|---|"]
+        for c in e.columns:
+            lines.append(f"| `{c.name}` | {_TYPE_WORDS[c.dtype]} | {'yes' if c.required else ''} | {c.description} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -19,6 +19,8 @@ EMPLOYEE_FIELDS = {
     "manager_id": ("work.reportsTo.id", "work.manager", "reports_to_id_in_company", "manager"),
     "hire_date": ("work.startDate", "start_date"),
     "exit_date": ("internal.terminationDate", "employee.lastDayOfWork", "termination_date"),
+    "exit_type": ("internal.terminationType", "termination_type"),
+    "exit_reason": ("internal.terminationReason", "termination_reason"),
 }
 
 SPECS = (

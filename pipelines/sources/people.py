@@ -32,6 +32,13 @@ def convert_employee_list(conv: Conv, ctx: Context) -> Converted:
     else:
         own = {n.casefold(): i for n, i in zip(names, ids, strict=True) if n and i}
         manager = conv.lookup("manager_name", {**ctx.employee_by_name, **own}, MANAGER_REASON)
+    exit_type = v.to_exit_type(conv.raw("exit_type"))
+    if conv.has("exit_involuntary"):  # Workday: Termination_Involuntary = 1 / 0
+        involuntary = conv.boolean("exit_involuntary")
+        flag = involuntary.replace_strict({True: "involuntary", False: "voluntary"}, return_dtype=pl.String)
+        exit_type = pl.DataFrame({"a": exit_type, "b": flag}).select(pl.coalesce("a", "b"))["a"]
+    exit_date = conv.date("exit_date")
+    exit_type = exit_type.zip_with(exit_date.is_not_null(), pl.Series([None] * conv.height, dtype=pl.String))
     hire = conv.date("hire_date")
     original = conv.date("original_hire_date") if conv.has("original_hire_date") else hire
     return conv.result(
@@ -45,9 +52,14 @@ def convert_employee_list(conv: Conv, ctx: Context) -> Converted:
             "is_remote": conv.boolean("is_remote"),
             "original_hire_date": pl.DataFrame({"o": original, "h": hire}).select(pl.coalesce("o", "h"))["o"],
             "hire_date": hire,
-            "exit_date": conv.date("exit_date"),
+            "exit_date": exit_date,
             "department": conv.raw("department"),
             "title": conv.raw("title"),
             "manager_id": manager,
+            "team": conv.raw("team"),
+            "tier": v.to_tier(conv.raw("tier"), ctx.settings.tiers) if conv.has("tier") else None,
+            "exit_type": exit_type,
+            "exit_reason": conv.raw("exit_reason"),
+            "is_regretted": conv.boolean("is_regretted") if conv.has("is_regretted") else None,
         },
     )

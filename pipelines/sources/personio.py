@@ -28,6 +28,8 @@ EMPLOYEE_FIELDS = {
     "location": ("Office", "attributes.office.value.attributes.name", "attributes.office.value"),
     "department": ("Department", "attributes.department.value.attributes.name", "attributes.department.value"),
     "team": ("Team", "attributes.team.value.attributes.name"),
+    "exit_type": _attr("termination_type", "Termination type"),
+    "exit_reason": _attr("termination_reason", "Termination reason"),
 }
 
 SPECS = (

@@ -284,6 +284,29 @@ def _keyword_map(s: pl.Series, words: tuple[tuple[str, str], ...], default: str 
     return pl.DataFrame({"t": t}).select(expr.alias("v"))["v"].alias(s.name)
 
 
+# Checked in order: "involuntary" contains "voluntary", so it comes first.
+_EXIT_WORDS = (
+    ("involuntary", "involuntary"),
+    ("employer", "involuntary"),
+    ("dismiss", "involuntary"),
+    ("layoff", "involuntary"),
+    ("laid off", "involuntary"),
+    ("redundan", "involuntary"),
+    ("fired", "involuntary"),
+    ("voluntary", "voluntary"),
+    ("resign", "voluntary"),
+    ("employee", "voluntary"),
+    ("quit", "voluntary"),
+)
+
+
+def to_exit_type(s: pl.Series) -> pl.Series:
+    """Termination type labels (Voluntary, Involuntary, Resignation, Dismissal, Personio's
+    employee / employer, Workday's "Terminate Employee > Voluntary") -> voluntary | involuntary;
+    unknown labels stay null (an exit of unknown type)."""
+    return _keyword_map(s, _EXIT_WORDS, None)
+
+
 def to_channel(s: pl.Series) -> pl.Series:
     """Helpdesk channel / via / source -> email | chat | phone | web | messaging | api | other."""
     return _keyword_map(s, _CHANNEL_WORDS, "other")

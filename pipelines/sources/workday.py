@@ -26,6 +26,11 @@ EMPLOYEE_FIELDS = {
     "hire_date": ("Hire_Date", "Current_Hire Date", "Start_Date", "Most Recent Hire Date"),
     "original_hire_date": ("Original_Hire_Date", "Original_Hire Date", "Continuous_Service_Date"),
     "exit_date": ("Termination_Date", "Termination Date", "Termination_Last_Day_of_Work"),
+    "exit_type": ("Primary_Termination_Category", "Primary_Termination_Category_Reference", "Termination Category"),
+    "exit_involuntary": ("Termination_Involuntary", "Involuntary"),
+    "exit_reason": ("Primary_Termination_Reason", "Primary_Termination_Reason_Reference", "Termination Reason"),
+    "is_regretted": ("Regrettable_Termination", "Regrettable Termination", "Regrettable"),
+    "team": ("Team_Name", "Team"),
 }
 
 SPECS = (

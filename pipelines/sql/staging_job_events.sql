@@ -2,8 +2,52 @@
 -- forward from the last full snapshot, the ladder role joined and support membership flagged.
 create or replace table staging_job_events as
 with
-events as (
+recorded as (
     select * from job_events
+),
+
+-- HR systems that export a flat employee list (Personio, Workday, HiBob) have no job history:
+-- for a person without any job event, the employee record stands in for a hire on hire_date
+-- (in their current or last role) and, when they left, an exit on exit_date. Such an export
+-- shows only the latest spell, so earlier spells of rehires are unknown.
+flat_people as (
+    select *
+    from employees
+    where employee_id not in (select employee_id from recorded)
+      and coalesce(hire_date, original_hire_date) is not null
+),
+
+derived as (
+    select
+        employee_id,
+        coalesce(hire_date, original_hire_date) as effective_date,
+        0 as event_seq,
+        'hire' as event_kind,
+        title, department, team, tier, manager_id, location,
+        'Hire (from the employee record)' as change_reason,
+        cast(null as varchar) as exit_type,
+        cast(null as varchar) as exit_reason,
+        cast(null as boolean) as is_regretted,
+        cast(null as varchar) as exit_destination
+    from flat_people
+    union all
+    select
+        employee_id,
+        exit_date as effective_date,
+        case when exit_date = coalesce(hire_date, original_hire_date) then 1 else 0 end as event_seq,
+        'exit' as event_kind,
+        null, null, null, null, null, null,
+        'Exit (from the employee record)' as change_reason,
+        exit_type, exit_reason, is_regretted,
+        cast(null as varchar) as exit_destination
+    from flat_people
+    where exit_date is not null
+),
+
+events as (
+    select * from recorded
+    union all by name
+    select * from derived
 ),
 
 ladder as (
