@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test setup browser lint clean
+.PHONY: run test setup browser lint clean bench-smoke
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Tenure needs Python 3.11 ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,3 +36,7 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) data/local
+
+# A ~200k-ticket benchmark run as a smoke test: fails on errors, never on time.
+bench-smoke: setup
+	$(PY) -m pipelines bench --people 300 --tickets 200000 --out data/local/bench --report data/local/bench-smoke.md

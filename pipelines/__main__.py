@@ -236,5 +236,36 @@ def summary(
     typer.echo(json.dumps(figures, indent=2, default=str))
 
 
+@app.command()
+def bench(
+    people: Annotated[int, typer.Option(help="People in the generated organisation (at least).")] = 300,
+    tickets: Annotated[int, typer.Option(help="Tickets to generate (about; history years follow).")] = 200_000,
+    out: Annotated[Path, typer.Option(help="Work folder for the exports and the data.")] = Path("data/local/bench"),
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the generated exports and warehouse.")] = False,
+    report: Annotated[Path, typer.Option(help="Markdown file to write the table to.")] = Path("BENCHMARKS.md"),
+) -> None:
+    """Generate an organisation at scale, time every stage against the DuckDB floor, write BENCHMARKS.md."""
+    from pipelines.bench import run_bench
+
+    with _progress() as progress:
+        result = run_bench(people, tickets, out, keep=keep, report=report, progress=_Reporter(progress))
+    table = Table(title=f"Benchmark: {result.tickets:,} tickets, {result.people_generated:,} people")
+    for col in ("stage", "seconds", "peak MB", "note"):
+        table.add_column(col, justify="right" if col in {"seconds", "peak MB"} else "left")
+    for s in result.stages:
+        table.add_row(s.name, f"{s.seconds:,.1f}", f"{s.peak_mb:,.0f}", s.note)
+    console.print(table)
+    if result.pages:
+        slow_cold = max(result.pages, key=lambda p: p.cold_ms)
+        slow_warm = max(result.pages, key=lambda p: p.warm_ms)
+        console.print(
+            f"Pages: slowest cold {slow_cold.name} {slow_cold.cold_ms:,.0f} ms, "
+            f"slowest warm {slow_warm.name} {slow_warm.warm_ms:,.0f} ms; report written to {report}"
+        )
+    if not result.ok:
+        console.print("[red]A stage or a read function failed[/red]: see the table and the report.")
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

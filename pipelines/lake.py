@@ -125,10 +125,15 @@ def count_superseded(lake: Path, entity: str, new_rows: pl.DataFrame) -> int:
     if new_rows.is_empty():
         return 0
     key = supersede_key(entity)
-    live = live_rows(lake, entity)
-    if live.is_empty():
+    committed = set(runs(lake).filter(pl.col("status") == "loaded")[RUN_COL].to_list())
+    parts = _partitions(lake, entity, committed)
+    if not parts:
         return 0
-    return live.select(key).join(new_rows.select(key).unique(), on=key, how="semi", nulls_equal=True).height
+    # Live records are the distinct keys of every committed row: read the key columns only.
+    types = {k: new_rows.schema[k] for k in key}
+    existing = pl.concat([pl.scan_parquet(p).select(key).cast(types) for _run, p in parts]).unique()
+    new_keys = new_rows.lazy().select(key).unique()
+    return existing.join(new_keys, on=key, how="semi", nulls_equal=True).select(pl.len()).collect().item()
 
 
 def _write_parquet_atomic(frame: pl.DataFrame, target: Path) -> None:

@@ -126,6 +126,8 @@ def _key_checks(frame: pl.DataFrame, entity: Entity) -> tuple[list[pl.DataFrame]
     """Exact duplicate rows: later copies rejected as duplicates; same key with other values: all copies rejected."""
     cols = [c.name for c in entity.columns]
     key = list(entity.key)
+    # Both kinds share their key with another row: only rows with a repeated key need the window checks.
+    frame = frame.filter(frame.select(key).is_duplicated())
     with_rank = frame.with_columns(
         pl.int_range(pl.len()).over(cols).alias("_copy"),
         pl.col(LINE).min().over(cols).alias("_first"),

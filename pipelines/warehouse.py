@@ -23,6 +23,8 @@ from pipelines import lake as lk
 from pipelines.config import DataPaths, Settings
 from pipelines.identity import match_agents
 from pipelines.schema import ENTITIES
+from pipelines.sources.base import SOURCE_KIND
+from pipelines.sources.reading import LINE
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
@@ -66,9 +68,130 @@ def current_frame(lake: Path, entity: str) -> pl.DataFrame:
     return rows.select(list(ent.schema)).cast(ent.schema).sort(list(ent.key))
 
 
+_SQL_TYPES = {
+    pl.String(): "VARCHAR",
+    pl.Date(): "DATE",
+    pl.Datetime("us", "UTC"): "TIMESTAMPTZ",
+    pl.Int64(): "BIGINT",
+    pl.Float64(): "DOUBLE",
+    pl.Boolean(): "BOOLEAN",
+}
+
+
+def _col(name: str) -> str:
+    """A column name from the canonical schema (or the lake's own columns), double-quoted."""
+    allowed = {c.name for e in ENTITIES.values() for c in e.columns} | {lk.RUN_COL, SOURCE_KIND, LINE, "_k"}
+    if name not in allowed:
+        raise ValueError(f"not a canonical column: {name}")
+    return '"' + name + '"'
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    return _SQL_TYPES.get(dtype, "VARCHAR")
+
+
+def lake_files(lake: Path, entity: str) -> list[str]:
+    """The Parquet partitions of committed runs for an entity (a snapshot: committed partitions never change)."""
+    committed = set(lk.runs(lake).filter(pl.col("status") == "loaded")[lk.RUN_COL].to_list())
+    return [str(p) for _run, p in lk._partitions(lake, entity, committed)]  # noqa: SLF001 - the lake's own listing
+
+
+def load_entity_sql(con: duckdb.DuckDBPyConnection, entity: str, files: list[str]) -> int:
+    """CREATE the canonical table for an entity straight from its lake Parquet; returns its row count.
+
+    Same rules as current_frame: per record key the latest run wins (then the earliest line), job events
+    are renumbered per person and day, across sources the entity key stays unique (latest run wins).
+    """
+    ent = ENTITIES[entity]
+    table = quote_ident(entity)
+    if not files:
+        cols = ", ".join(f"{_col(n)} {_sql_type(t)}" for n, t in ent.schema.items())
+        con.execute(f"CREATE TABLE {table} ({cols})").fetchall()
+        return 0
+    src = "read_parquet($files, hive_partitioning = true, hive_types = {'ingest_run': VARCHAR}, union_by_name = true)"
+    described = con.execute(f"DESCRIBE SELECT * FROM {src}", {"files": files}).fetchall()  # noqa: S608 - constant
+    present = {row[0] for row in described}
+    select = ", ".join(
+        f"CAST({_col(n) if n in present else 'NULL'} AS {_sql_type(t)}) AS {_col(n)}" for n, t in ent.schema.items()
+    )
+    run, line = _col(lk.RUN_COL), _col(LINE)
+    supersede = ", ".join(_col(c) for c in lk.supersede_key(entity))
+    key = ", ".join(_col(c) for c in ent.key)
+    renumber = ""
+    if entity == "job_events":
+        kinds = " ".join(f"WHEN '{k}' THEN {v:d}" for k, v in _KIND_ORDER.items())
+        renumber = (
+            ", CAST(row_number() OVER (PARTITION BY employee_id, effective_date ORDER BY "
+            f"CASE event_kind {kinds} ELSE 1 END, {_col(SOURCE_KIND)}, event_seq) - 1 AS BIGINT) AS event_seq"
+        )
+    cols = ", ".join(_col(n) for n in ent.schema)
+    if renumber or supersede != key:
+        sql = f"""
+        CREATE TABLE {table} AS
+        WITH typed AS (SELECT {select}, {run}, {line}, {_col(SOURCE_KIND)} FROM {src}),
+        live AS (
+            SELECT * FROM typed
+            QUALIFY row_number() OVER (PARTITION BY {supersede} ORDER BY {run} DESC, {line} ASC) = 1
+        ),
+        renumbered AS (SELECT * {"REPLACE (" + renumber[2:] + ")" if renumber else ""} FROM live),
+        current AS (
+            SELECT * FROM renumbered QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {run} DESC) = 1
+        )
+        SELECT {cols} FROM current ORDER BY {key}
+        """  # noqa: S608 - identifiers from the canonical schema, quoted; values bound
+    elif not _repeats(con, src, select, key, files):
+        sql = f"CREATE TABLE {table} AS SELECT {select} FROM {src} ORDER BY {key}"  # noqa: S608 - as above
+    else:
+        # Most keys occur once (a record exported again is the exception): only repeated keys need the window.
+        same = " AND ".join(f"t.{_col(c)} IS NOT DISTINCT FROM d.{_col(c)}" for c in ent.key)
+        sql = f"""
+        CREATE TABLE {table} AS
+        WITH typed AS (SELECT {select}, {run}, {line}, {_col(SOURCE_KIND)} FROM {src}),
+        repeated AS (SELECT {key} FROM typed GROUP BY ALL HAVING count(*) > 1),
+        current AS (
+            SELECT t.* FROM typed AS t ANTI JOIN repeated AS d ON {same}
+            UNION ALL
+            SELECT * FROM (
+                SELECT t.* FROM typed AS t SEMI JOIN repeated AS d ON {same}
+                QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {run} DESC, {line} ASC) = 1
+            )
+        )
+        SELECT {cols} FROM current ORDER BY {key}
+        """  # noqa: S608 - identifiers from the canonical schema, quoted; values bound
+    if SOURCE_KIND not in present:
+        sql = sql.replace(f", {_col(SOURCE_KIND)} FROM {src}", f", NULL AS {_col(SOURCE_KIND)} FROM {src}")
+    con.execute(sql, {"files": files}).fetchall()
+    (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608 - whitelisted identifier
+    return int(row[0])
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, src: str, select: str, key: str, files: list[str]) -> bool:
+    """Whether any record key occurs in more than one lake row (reads the key columns only)."""
+    sql = f"SELECT count(*) FROM (SELECT {key} FROM (SELECT {select} FROM {src}) GROUP BY ALL HAVING count(*) > 1)"  # noqa: S608 - identifiers quoted from the schema
+    (row,) = con.execute(sql, {"files": files}).fetchall()
+    return bool(row[0])
+
+
 def _load(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     arrow = frame.to_arrow()  # noqa: F841 - referenced by name in the SQL below (DuckDB replacement scan)
     con.execute(f"CREATE TABLE {quote_ident(name)} AS SELECT * FROM arrow")  # noqa: S608 - whitelisted identifier
+
+
+def _identity(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """identity_map and unmatched_agents from the loaded tables; tickets reach Polars only as counts per agent."""
+    agents = con.sql("SELECT * FROM helpdesk_agents").pl()
+    employees = con.sql("SELECT * FROM employees").pl()
+    counts = con.sql(
+        "SELECT source_system, agent_id, count(*) AS n_tickets FROM tickets WHERE agent_id IS NOT NULL GROUP BY ALL"
+    ).pl()
+    identity, unmatched = match_agents(agents, employees, counts.drop("n_tickets"), settings.identity_agents)
+    unmatched = (
+        unmatched.drop("n_tickets")
+        .join(counts, on=["source_system", "agent_id"], how="left")
+        .with_columns(pl.col("n_tickets").fill_null(0).cast(pl.Int64))
+        .sort("n_tickets", "source_system", "agent_id", descending=[True, False, False])
+    )
+    return identity, unmatched
 
 
 def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | None = None) -> BuildReport:
@@ -88,17 +211,14 @@ def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | No
             con = duckdb.connect(str(tmp))
             try:
                 names = list(ENTITIES)
-                with lk.locked(data.lake):  # a consistent snapshot: no ingest commits while we read
-                    frames = {entity: current_frame(data.lake, entity) for entity in names}
+                with lk.locked(data.lake):  # a consistent snapshot: no ingest commits while we list
+                    files = {entity: lake_files(data.lake, entity) for entity in names}
                     runs, rejected = lk.runs(data.lake), lk.rejected_rows(data.lake)
                 for i, entity in enumerate(names):
                     if progress:
                         progress("build tables", i, len(names))
-                    _load(con, entity, frames[entity])
-                    report.tables[entity] = frames[entity].height
-                identity, unmatched = match_agents(
-                    frames["helpdesk_agents"], frames["employees"], frames["tickets"], settings.identity_agents
-                )
+                    report.tables[entity] = load_entity_sql(con, entity, files[entity])
+                identity, unmatched = _identity(con, settings)
                 _load(con, "identity_map", identity)
                 _load(con, "unmatched_agents", unmatched)
                 _load(con, "ingest_runs", runs)
@@ -151,3 +271,78 @@ def update_warehouse(data: DataPaths, step: Callable[[duckdb.DuckDBPyConnection]
             raise
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _merge_entity(con: duckdb.DuckDBPyConnection, entity: str, files: list[str]) -> int:
+    """Merge the rows of newer lake runs into an entity table: per key the newest run's row replaces the old one."""
+    ent = ENTITIES[entity]
+    table = quote_ident(entity)
+    con.execute("DROP TABLE IF EXISTS _frame").fetchall()
+    con.execute(f"ALTER TABLE {table} RENAME TO _frame").fetchall()  # noqa: S608 - whitelisted identifiers
+    try:
+        load_entity_sql(con, entity, files)  # the new runs alone, with the same latest-run-wins rules
+        same = " AND ".join(f"o.{_col(c)} IS NOT DISTINCT FROM n.{_col(c)}" for c in ent.key)
+        cols = ", ".join(_col(n) for n in ent.schema)
+        con.execute(
+            f"INSERT INTO {table} SELECT {cols} FROM _frame AS o ANTI JOIN {table} AS n ON {same}"  # noqa: S608
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _frame").fetchall()
+    (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608 - whitelisted identifier
+    return int(row[0])
+
+
+def refresh_warehouse(settings: Settings, data: DataPaths, progress: Progress | None = None) -> BuildReport:
+    """Add the lake runs committed since the last build to a copy of the warehouse and swap it in atomically.
+
+    Large fact tables (tickets, QA reviews) are merged by key from the new runs' partitions only; the
+    small people tables are reloaded whole (job events need renumbering across runs); identity, the
+    run log and every SQL model are then recomputed, exactly as a full build would. Without a
+    warehouse it is a full build.
+    """
+    from pipelines.sql import run_models
+
+    if not data.warehouse.exists():
+        return build_warehouse(settings, data, progress)
+    with duckdb.connect(str(data.warehouse), read_only=True) as live:
+        done = {r[0] for r in live.execute("SELECT ingest_run FROM ingest_runs").fetchall()}
+    report = BuildReport(path=data.warehouse)
+    with lk.locked(data.lake):
+        runs, rejected = lk.runs(data.lake), lk.rejected_rows(data.lake)
+        new = runs.filter((pl.col("status") == "loaded") & ~pl.col(lk.RUN_COL).is_in(sorted(done)))
+        touched = sorted(set(new["entity"].drop_nulls().to_list()) & set(ENTITIES))
+        files = {e: lake_files(data.lake, e) for e in touched}
+    if new.is_empty():
+        return report
+    new_ids = set(new[lk.RUN_COL].to_list())
+
+    def step(con: duckdb.DuckDBPyConnection) -> None:
+        for i, entity in enumerate(touched):
+            if progress:
+                progress("refresh tables", i, len(touched))
+            if entity in _MERGED:
+                fresh = [f for f in files[entity] if Path(f).parent.name.split("=", 1)[1] in new_ids]
+                report.tables[entity] = _merge_entity(con, entity, fresh)
+            else:
+                con.execute(f"DROP TABLE IF EXISTS {quote_ident(entity)}").fetchall()
+                report.tables[entity] = load_entity_sql(con, entity, files[entity])
+        identity, unmatched = _identity(con, settings)
+        for name, frame in (
+            ("identity_map", identity),
+            ("unmatched_agents", unmatched),
+            ("ingest_runs", runs),
+            ("rejected_rows", rejected),
+        ):
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}").fetchall()
+            _load(con, name, frame)
+        report.tables.update(identity_map=identity.height, unmatched_agents=unmatched.height)
+        if progress:
+            progress("refresh tables", len(touched), len(touched))
+        run_models(con, settings)
+
+    update_warehouse(data, step)
+    return report
+
+
+# Fact tables merged by key on a refresh; every other entity is small and reloaded whole.
+_MERGED = frozenset({"tickets", "qa_reviews"})

@@ -1,0 +1,304 @@
+"""The benchmark plan and report, and the fast CSV path giving exactly what the exact reader gives."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines import bench
+from pipelines import lake as lk
+from pipelines.sources import reading
+from pipelines.sources.reading import FileProblem, read_text_table
+
+# ---------------------------------------------------------------- fast CSV path == exact path
+
+
+def _both(text: str):
+    out = []
+    for fast in (True, False):
+        try:
+            t = read_text_table("x.csv", text, fast=fast)
+            out.append(("ok", t.headers, t.frame.to_dicts(), [(r.line, r.reason) for r in t.rejected]))
+        except FileProblem as err:
+            out.append(("problem", str(err)))
+    return out
+
+
+def _uses_fast(text: str) -> bool:
+    first = text.split("\n", 1)[0].rstrip("\r")
+    headers = reading._check_headers(next(csv.reader(io.StringIO(text, newline=""))))
+    return reading._fast_text_table("x.csv", text, ",", headers, first) is not None
+
+
+CELL = st.text(alphabet=["a", "b", " ", ",", '"', "\n", "é"], max_size=6)
+
+
+@st.composite
+def csv_texts(draw):
+    width = draw(st.integers(2, 5))
+    rows = draw(st.lists(st.lists(CELL, min_size=width, max_size=width), min_size=1, max_size=8))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow([f"h{i}" for i in range(width)])
+    for row in rows:
+        damage = draw(st.sampled_from(["none", "none", "none", "short", "long", "blank"]))
+        if damage == "short":
+            row = row[:-1]
+        elif damage == "long":
+            row = [*row, "x"]
+        if damage == "blank":
+            buf.write("\n")
+        writer.writerow(row)
+    text = buf.getvalue()
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(csv_texts())
+def test_fast_path_gives_exactly_what_the_exact_reader_gives(text):
+    fast, exact = _both(text)
+    assert fast == exact
+
+
+def test_fast_path_is_taken_for_clean_files_with_quoted_newlines_and_delimiters():
+    text = 'id,note,n\n1,"a, b",2\n2,"two\nlines",3\n3,,\n4,"say ""hi""",5\n'
+    assert _uses_fast(text)
+    t = read_text_table("x.csv", text)
+    assert t.frame["_line"].to_list() == [2, 3, 5, 6]
+    assert t.frame["note"].to_list() == ["a, b", "two\nlines", "", 'say "hi"']
+    assert t.frame["n"].to_list() == ["2", "3", "", "5"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n3\n4,5\n",  # too few values
+        "a,b\n1,2\n3,4,5\n",  # too many values
+        "a,b\n1,2\n\n4,5\n",  # a blank line
+        "a,b\r1,2\r",  # lone carriage returns
+    ],
+)
+def test_files_the_fast_path_cannot_vouch_for_take_the_exact_reader(text):
+    assert not _uses_fast(text)
+    fast, exact = _both(text)
+    assert fast == exact
+
+
+def test_ragged_row_keeps_its_exact_line_number():
+    t = read_text_table("x.csv", 'a,b\n1,"x\ny"\n2\n3,4\n')
+    assert t.frame["_line"].to_list() == [2, 5]
+    assert [(r.line, r.reason) for r in t.rejected] == [(4, "has 1 values but the header has 2")]
+
+
+# ---------------------------------------------------------------- plan and report
+
+
+def test_plan_scales_years_then_people_to_reach_the_ticket_count():
+    assert bench.plan_org(300, 200_000) == (307, 7)  # 200k / (300 * 93) = 7.2 -> 7 years, then 307 people
+    assert bench.plan_org(20_000, 20_000_000) == (20_000, 11)  # 10.75 -> 11 years; 19,550 people would do
+    people, years = bench.plan_org(10, 10_000_000)
+    assert years == bench.MAX_YEARS and people == round(10_000_000 / (12 * 93))
+
+
+def _result() -> bench.BenchResult:
+    r = bench.BenchResult(300, 200_000, 7, 300, 195_000, 12_000_000, started_at="2026-11-24T15:00:00+00:00")
+    r.stages = [
+        bench.Stage("floor", 2.0, 100, cpu_seconds=3.0),
+        bench.Stage("pandas", 4.0, 900, cpu_seconds=4.0),
+        bench.Stage("ingest", 3.0, 800, cpu_seconds=5.0),
+        bench.Stage("build", 1.5, 400, cpu_seconds=2.0),
+    ]
+    r.pages = [bench.PageQuery("headcount.get_headcount", 120.0, 8.0, 12)]
+    r.commands = ["python -m pipelines.bench floor x"]
+    return r
+
+
+INFO = {"nproc": "2", "memory": "23.5 GiB", "cpu": "Xeon", "python": "3.11", "duckdb": "2.0", "polars": "2.1"}
+
+
+def test_report_has_ratios_to_the_floor_and_to_pandas():
+    text = bench.render(_result(), INFO)
+    assert "| ingest | 3.0 | 5.0 | 800 | 1.50x | 0.75x | 1.67x |" in text
+    assert "| build | 1.5 | 2.0 | 400 | 0.75x |  | 0.67x |" in text
+    assert "| pandas | 4.0 | 4.0 | 900 | 2.00x |  | 1.33x |" in text
+    assert "| headcount.get_headcount | 120 | 8 | 12 |" in text
+    assert "slowest cold 120 ms, slowest warm 8 ms" in text
+
+
+def test_report_keeps_other_scales_and_replaces_the_same_scale(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "machine", lambda: INFO)
+    path = tmp_path / "BENCHMARKS.md"
+    small = _result()
+    bench.write_report(small, path)
+    big = _result()
+    big.tickets_asked, big.tickets = 2_000_000, 1_990_000
+    bench.write_report(big, path)
+    small.stages[2].seconds = 2.5
+    bench.write_report(small, path)
+    text = path.read_text()
+    assert text.startswith("# Benchmarks")
+    assert text.count("<!-- bench:200000 -->") == 1 and text.count("<!-- bench:2000000 -->") == 1
+    assert text.index("195,000 tickets") < text.index("1,990,000 tickets")
+    assert "| ingest | 2.5 |" in text and "| ingest | 3.0 |" in text  # new small run, old big run
+
+
+def test_floor_reads_every_ticket_file_into_duckdb(tmp_path):
+    files = []
+    for i in range(2):
+        f = tmp_path / f"t{i}.csv"
+        pl.DataFrame({"id": [1, 2, 3], "x": ["a", "b", "c"]}).write_csv(f)
+        files.append(f)
+    assert bench.floor(files, tmp_path / "floor.duckdb") == {"rows": 6}
+
+
+@pytest.mark.timeout(120)
+def test_tiny_bench_runs_every_stage_and_every_read_function(tmp_path):
+    report = tmp_path / "B.md"
+    result = bench.run_bench(50, 8_000, tmp_path / "work", report=report)
+    names = [s.name for s in result.stages]
+    assert names == ["generate", "floor", "pandas", "ingest", "build", "train", "pages", "one more day"]
+    day = result.stage("one more day")
+    assert day is not None and "incremental refresh" in day.note and not day.note.startswith("0 tickets")
+    assert all(s.ok for s in result.stages), [s.note for s in result.stages]
+    assert result.tickets > 5_000
+    floor_stage = result.stage("floor")
+    assert floor_stage is not None and floor_stage.note == f"{result.tickets:,} rows"
+    assert all(s.peak_mb > 50 and s.cpu_seconds > 0 for s in result.stages if s.note[:7] != "skipped")
+    core = [p for p in result.pages if p.name.split(".")[0] in {"headcount", "tenure", "progression", "summary"}]
+    assert len(core) >= 12 and not [p for p in core if p.error]
+    assert all(p.cold_ms > 0 and p.warm_ms > 0 for p in core)
+    assert not (tmp_path / "work" / "exports").exists()  # not kept
+    assert "| ingest |" in report.read_text()
+    assert json.loads(bench.to_json(result))["tickets"] == result.tickets
+
+
+# ---------------------------------------------------------------- build straight from the lake Parquet
+
+
+def _commit(lake, run_id, entity, frame, kind):
+    from pipelines import lake as lk
+    from pipelines.schema import ENTITIES
+
+    schema = ENTITIES[entity].schema
+    rows = frame.with_columns(pl.lit(kind).alias("_source_kind"), pl.int_range(2, frame.height + 2).alias("_line"))
+    rows = rows.select(
+        [pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
+        + [pl.col("_source_kind"), pl.col("_line").cast(pl.Int64)]
+    )
+    record = {
+        "ingest_run": run_id,
+        "file": f"f{run_id}",
+        "sha256": run_id,
+        "format": kind,
+        "entity": entity,
+        "source_kind": kind,
+        "rows_read": rows.height,
+        "rows_loaded": rows.height,
+        "rows_rejected": 0,
+        "rows_superseded": 0,
+        "started_at": None,
+        "finished_at": None,
+        "status": "loaded",
+        "message": "",
+    }
+    lk.commit_run(lake, record, rows, pl.DataFrame(schema=lk.REJECTED_ROWS_SCHEMA))
+
+
+def test_sql_build_gives_the_same_tables_as_the_polars_rules_with_superseded_records(tmp_path):
+    from datetime import date
+
+    import duckdb
+
+    from pipelines.warehouse import current_frame, lake_files, load_entity_sql
+
+    lake = tmp_path / "lake"
+    t1 = pl.DataFrame({"source_system": ["zendesk"] * 3, "ticket_id": ["1", "2", "3"], "status": ["open"] * 3})
+    t2 = pl.DataFrame({"source_system": ["zendesk"] * 2, "ticket_id": ["2", "4"], "status": ["solved", "open"]})
+    _commit(lake, "00000001", "tickets", t1, "zendesk.tickets_csv")
+    _commit(lake, "00000002", "tickets", t2, "zendesk.tickets_csv")
+    day = date(2024, 1, 1)
+    j1 = pl.DataFrame(
+        {
+            "employee_id": ["e1", "e1", "e2"],
+            "effective_date": [day] * 3,
+            "event_seq": [0, 1, 0],
+            "event_kind": ["exit", "hire", "hire"],
+        }
+    )
+    j2 = pl.DataFrame({"employee_id": ["e1"], "effective_date": [day], "event_seq": [0], "event_kind": ["job"]})
+    _commit(lake, "00000003", "job_events", j1, "bamboohr.job_information")
+    _commit(lake, "00000004", "job_events", j2, "bamboohr.employment_status")
+    con = duckdb.connect()
+    for entity in ("tickets", "job_events", "employees"):
+        expected = current_frame(lake, entity)
+        assert load_entity_sql(con, entity, lake_files(lake, entity)) == expected.height
+        got = con.sql(f'select * from "{entity}"').pl().cast(expected.schema)  # noqa: S608 - fixed names
+        assert got.equals(expected), entity
+    tickets = con.sql("select ticket_id, status from tickets order by 1").fetchall()
+    assert tickets == [("1", "open"), ("2", "solved"), ("3", "open"), ("4", "open")]
+    kinds = con.sql("select event_seq, event_kind from job_events where employee_id = 'e1' order by 1").fetchall()
+    assert kinds == [(0, "hire"), (1, "job"), (2, "exit")]
+
+
+def test_refresh_adds_new_runs_like_a_full_build_and_swaps_atomically(tmp_path):
+    from pipelines.config import DataPaths, load_settings
+    from pipelines.ingest import ingest_paths
+    from pipelines.warehouse import build_warehouse, refresh_warehouse
+
+    org = Path(__file__).parent.parent / "fixtures" / "sources" / "org"
+    data = DataPaths(tmp_path / "d")
+    settings = load_settings(org / "tenure.toml")
+    ingest_paths([org], settings, data)
+    build_warehouse(settings, data)
+    inode = data.warehouse.stat().st_ino
+    con = duckdb.connect(str(data.warehouse), read_only=True)
+    (first_id,) = con.execute("select min(ticket_id) from tickets").fetchall()[0]
+    before = con.execute("select count(*) from tickets").fetchall()[0][0]
+    con.close()
+    assert refresh_warehouse(settings, data).tables == {}  # nothing new: nothing done
+    day = pl.DataFrame(
+        {"source_system": ["zendesk", "zendesk"], "ticket_id": [first_id, "999999"], "status": ["reopened", "open"]}
+    )
+    runs = lk.runs(data.lake)["ingest_run"].to_list()
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "tickets", day, "zendesk.tickets_csv")
+    report = refresh_warehouse(settings, data)
+    assert report.tables["tickets"] == before + 1
+    assert data.warehouse.stat().st_ino != inode  # a new file swapped in
+    assert not data.warehouse.with_name("warehouse.duckdb.tmp").exists()
+    refreshed = _tables(data.warehouse)
+    build_warehouse(settings, data)
+    assert refreshed == _tables(data.warehouse)
+    con = duckdb.connect(str(data.warehouse), read_only=True)
+    assert con.execute("select status from tickets where ticket_id = ?", [first_id]).fetchall() == [("reopened",)]
+    con.close()
+
+
+def _tables(path):
+    names = ["tickets", "employees", "job_events", "identity_map", "unmatched_agents", "marts_person_months"]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        frames = {n: con.sql(f'select * from "{n}"').pl() for n in names}  # noqa: S608 - fixed names
+        return {n: f.sort(f.columns, nulls_last=True).to_dicts() for n, f in frames.items()}
+    finally:
+        con.close()
+
+
+def test_damaged_gzip_is_still_a_file_problem_with_the_fast_inflater():
+    import gzip
+
+    from pipelines.sources.reading import read_tables
+
+    data = bytearray(gzip.compress(b"a,b\n1,2\n" * 1000))
+    data[30:40] = b"xxxxxxxxxx"
+    with pytest.raises(FileProblem, match="damaged or truncated gzip"):
+        read_tables("x.csv.gz", bytes(data))
+    (table,) = read_tables("x.csv.gz", gzip.compress(b"a,b\n1,2\n") + gzip.compress(b"3,4\n"))  # two members
+    assert table.frame["b"].to_list() == ["2", "4"]
