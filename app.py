@@ -1,13 +1,18 @@
-"""Tenure: the Viewer, then navigation built from the Viewer's role."""
+"""Tenure: sign-in (or the demo role picker), the Viewer, then navigation built from the Viewer's role."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.auth import record_person_view
 from ui.navigation import build_navigation
 from ui.viewer import resolve_viewer
 
 st.set_page_config(page_title="Tenure", page_icon=":material/groups:", layout="wide")
 
 viewer = resolve_viewer()
-build_navigation(viewer).run()
+if viewer is None:
+    st.stop()  # a sign-in, no-access or setup page has been drawn instead
+page = build_navigation(viewer)
+page.run()
+record_person_view(viewer, getattr(page, "title", ""))

@@ -29,6 +29,22 @@ class LadderRole:
     max_months: int | None = None
 
 
+ACCESS_ROLES: tuple[str, ...] = ("executive", "director", "people_admin")
+DEMO_MODES: tuple[str, ...] = ("auto", "on", "off")
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The [access] table: demo mode, pseudonyms, and roles by email or identity-provider group."""
+
+    demo_mode: str = "auto"
+    pseudonymise: bool = False
+    pseudonym_secret: str = ""
+    groups_claim: str = "groups"
+    # role -> lower-cased emails and group names granted it
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Settings:
     support_departments: tuple[str, ...]
@@ -45,6 +61,8 @@ class Settings:
     mapping: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
     source: str = str(DEFAULT_SETTINGS_PATH)
+    access: AccessSettings = field(default_factory=AccessSettings)
+    individual_scores: bool = True
 
     def role(self, title: str) -> LadderRole | None:
         """The ladder role with this title (case-insensitive), or None when off the ladder."""
@@ -105,6 +123,32 @@ def _ladder(raw: list[Any], where: str) -> tuple[LadderRole, ...]:
     return tuple(roles)
 
 
+def _access(raw: dict[str, Any], where: str) -> AccessSettings:
+    table = raw.get("access", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{where}: `access` should be a table")
+    demo = table.get("demo_mode", "auto")
+    if demo not in DEMO_MODES:
+        raise SettingsError(f"{where}: `access.demo_mode` = {demo!r} should be one of {', '.join(DEMO_MODES)}")
+    pseudonymise = table.get("pseudonymise", False)
+    if not isinstance(pseudonymise, bool):
+        raise SettingsError(f"{where}: `access.pseudonymise` should be true or false")
+    roles: dict[str, tuple[str, ...]] = {}
+    for role, members in table.get("roles", {}).items():
+        if role not in ACCESS_ROLES:
+            raise SettingsError(f"{where}: `access.roles.{role}` is not a role; use {', '.join(ACCESS_ROLES)}")
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise SettingsError(f"{where}: `access.roles.{role}` should be a list of emails or group names")
+        roles[role] = tuple(m.strip().casefold() for m in members if m.strip())
+    return AccessSettings(
+        demo_mode=demo,
+        pseudonymise=pseudonymise,
+        pseudonym_secret=str(table.get("pseudonym_secret", "")),
+        groups_claim=str(table.get("groups_claim", "groups")),
+        roles=roles,
+    )
+
+
 def parse_settings(raw: dict[str, Any], where: str = "settings") -> Settings:
     """Check a merged settings mapping and turn it into Settings."""
     quantile = float(_get(raw, "stalled.peer_quantile", (int, float), where))
@@ -131,6 +175,8 @@ def parse_settings(raw: dict[str, Any], where: str = "settings") -> Settings:
         mapping=raw.get("mapping", {}),
         sources=raw.get("sources", {}),
         source=where,
+        access=_access(raw, where),
+        individual_scores=bool(raw.get("models", {}).get("individual_scores", True)),
     )
 
 

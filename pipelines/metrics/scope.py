@@ -32,9 +32,21 @@ subtree as (
 """
 
 
+_IN_SCOPE_SQL_HEAD = """
+with recursive
+probe_days as (select cast($day as date) as day),
+"""
+_IN_SCOPE_SQL_TAIL = """
+select distinct employee_id from subtree
+"""
+
+
 def with_subtree(head: str, tail: str) -> str:
     """A query from two constant parts with SUBTREE_CTES between them (no values: those are bound)."""
     return "".join((head, SUBTREE_CTES, tail))
+
+
+_IN_SCOPE_SQL = with_subtree(_IN_SCOPE_SQL_HEAD, _IN_SCOPE_SQL_TAIL)
 
 
 def manager_param(viewer: Viewer) -> str | None:
@@ -44,6 +56,23 @@ def manager_param(viewer: Viewer) -> str | None:
     if viewer.role in (Role.EXECUTIVE, Role.DIRECTOR, Role.PEOPLE_ADMIN, Role.SYSTEM):
         return None
     raise PermissionError("this viewer has no access to people data")
+
+
+def in_scope(viewer: Viewer, ctx: Context, employee_ids: list[str], as_of: date | None = None) -> set[str]:
+    """The subset of employee_ids the viewer may see a person-level row about on as_of.
+
+    Everyone for a director, people-admin or the system; the reporting subtree on as_of for a
+    manager; nobody for an executive. Use it to guard any lookup by a person id that arrives
+    from a page (URL query parameters, widget values), so a page cannot widen the scope.
+    """
+    if not require_people(viewer):
+        return set()
+    wanted = {str(e) for e in employee_ids if e is not None}
+    if manager_param(viewer) is None or not wanted:
+        return wanted
+    day = resolve_as_of(ctx, as_of)
+    rows = ctx.frame(_IN_SCOPE_SQL, {"day": day, "manager_id": manager_param(viewer)})
+    return wanted & set(rows["employee_id"].to_list())
 
 
 def require_people(viewer: Viewer) -> bool:
@@ -78,20 +107,41 @@ def window(ctx: Context, start: date | None, end: date | None) -> tuple[date, da
     return start, end
 
 
-def suppress(frame: pl.DataFrame, min_size: int, n_col: str = "n_people", keep: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Null every value of rows covering fewer than min_size people, plus one complementary row.
+def cells_to_hide(sizes: list[int | None], min_size: int) -> list[bool]:
+    """Which cells of one table to hide: primary (under min_size) plus complementary cells.
 
-    Grain unchanged. Columns in `keep` (the group labels) and `n_col`'s suppression flag stay;
-    when exactly one row would be hidden, the next smallest is hidden too, so a hidden cell
-    cannot be recovered by subtracting the visible ones from a total.
+    A reader who knows the total can recover the hidden cells only as one residue (total minus
+    the visible cells). So once a non-empty cell is hidden, more cells are hidden, smallest
+    first, until the hidden non-empty cells number at least two and together cover at least
+    min_size people: the residue then describes a group as large as any visible cell, and no
+    single hidden cell can be read off by subtraction. Empty cells (0 people, or a missing
+    size) are hidden but describe nobody, so they never call for a complement.
+    """
+    n = [int(x or 0) for x in sizes]
+    hide = [x < min_size for x in n]
+
+    def residue() -> tuple[int, int]:
+        cells = [x for x, h in zip(n, hide, strict=True) if h and x > 0]
+        return len(cells), sum(cells)
+
+    visible = sorted((x, i) for i, x in enumerate(n) if not hide[i])
+    count, people = residue()
+    while count and visible and (count < 2 or people < min_size):
+        hide[visible.pop(0)[1]] = True
+        count, people = residue()
+    return hide
+
+
+def suppress(frame: pl.DataFrame, min_size: int, n_col: str = "n_people", keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Null every value of rows covering fewer than min_size people, plus complementary rows.
+
+    Grain unchanged. Columns in `keep` (the group labels) stay and an is_suppressed flag is
+    added; the complementary rule is cells_to_hide's, so neither a total nor the difference of
+    the visible cells recovers a hidden one.
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(False).alias("is_suppressed"))
-    small = (frame[n_col] < min_size).to_list()
-    if sum(small) == 1 and len(small) > 1:
-        order = sorted((n, i) for i, (n, s) in enumerate(zip(frame[n_col].to_list(), small, strict=True)) if not s)
-        small[order[0][1]] = True
-    flag = pl.Series("is_suppressed", small, dtype=pl.Boolean)
+    flag = pl.Series("is_suppressed", cells_to_hide(frame[n_col].to_list(), min_size), dtype=pl.Boolean)
     values = [c for c in frame.columns if c not in keep]
     return frame.with_columns(flag).with_columns(
         [pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in values]
