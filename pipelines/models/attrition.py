@@ -40,9 +40,16 @@ from pipelines.models.estimators import (
     splineable,
     to_matrix,
 )
-from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel
-from pipelines.models.hazard import expected_remaining_months, leave_within, project_hazards, survival_curve
+from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel, observable
+from pipelines.models.hazard import (
+    aging_index,
+    expected_remaining_months,
+    leave_within,
+    project_hazards,
+    survival_curve,
+)
 from pipelines.models.options import ModelOptions
+from pipelines.models.recalibrate import Recalibrated, recalibrate
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +121,11 @@ class ModelRun:
 
 
 def _params(model: Any) -> dict[str, str]:
+    if isinstance(model, Recalibrated):
+        return _params(model.base) | {
+            "recalibration_intercept": repr(model.intercept),
+            "recalibration_slope": repr(model.slope),
+        }
     return {k: repr(v) for k, v in model.get_params(deep=False).items() if k != "steps"} | {
         "type": type(model).__name__
     }
@@ -163,7 +175,11 @@ def _fit(name: str, X: np.ndarray, y: np.ndarray, options: ModelOptions) -> Any:
     if len(np.unique(y)) < 2 and name != "baseline":
         log.warning("training rows hold a single outcome; %s replaced by the tenure-band base rate", name)
         name = "baseline"
-    model = make_logistic(splined=splineable(X)) if name == "logistic" else make_estimator(name)
+    model = (
+        make_logistic(C=options.logistic_strength(int(np.sum(y == 1))), splined=splineable(X))
+        if name == "logistic"
+        else make_estimator(name)
+    )
     if name == "boosting":
         X = _fill_empty_columns(X)
     if name == "baseline" or len(y) <= options.max_training_rows:
@@ -204,8 +220,39 @@ def subsample_stayers(
     return X[picked], y[picked], weight
 
 
-def _risk_12m(model: Any, X: np.ndarray) -> np.ndarray:
-    return leave_within(survival_curve(project_hazards(model, X, bt.WINDOW)), bt.WINDOW)
+def _fit_calibrated(
+    name: str, data: pl.DataFrame, before: date, vocab: Vocabulary, options: ModelOptions
+) -> tuple[Any, Any]:
+    """The estimator fitted on rows before `before`, recalibrated on held-out years (recalibrate.py).
+
+    Returns (model used for predictions, the fitted estimator without the map). Internal origins
+    need options.min_train_months of history before them; without any, the map is the identity.
+    """
+    X, y, _ = _training(data, before, vocab, options.training_window_months)
+    base = _fit(name, X, y, options)
+    if not options.recalibrate:
+        return base, base
+    first = data[MONTH].min()
+    seen = data.filter(pl.col(MONTH) < before)
+    aging = aging_index(options.aging())
+    holdouts = []
+    for back in options.recalibration_months:
+        origin = bt.add_months(before, -back)
+        if origin < bt.add_months(first, options.min_train_months):
+            continue
+        X_int, y_int, _ = _training(data, origin, vocab, options.training_window_months)
+        cohort = seen.filter(pl.col(MONTH) == origin)
+        if cohort.height == 0 or len(np.unique(y_int)) < 2:
+            continue
+        observed = bt.observe(seen, cohort[ID], origin)
+        holdouts.append((_fit(name, X_int, y_int, options), to_matrix(cohort, vocab), observed.event, observed.weight))
+    model = recalibrate(base, holdouts, lambda m, X_: project_hazards(m, X_, bt.WINDOW, aging))
+    return model, base
+
+
+def _risk_12m(model: Any, X: np.ndarray, options: ModelOptions) -> np.ndarray:
+    aging = aging_index(options.aging())
+    return leave_within(survival_curve(project_hazards(model, X, bt.WINDOW, aging)), bt.WINDOW)
 
 
 def _backtest(
@@ -220,9 +267,9 @@ def _backtest(
         X_cohort = to_matrix(cohort, vocab)
         risks: dict[str, np.ndarray] = {}
         for name in options.estimators:
-            model = _fit(name, X, y, options)
-            risks[name] = _risk_12m(model, X_cohort)
-            last_models[name] = model
+            model, base = _fit_calibrated(name, data, origin, vocab, options)
+            risks[name] = _risk_12m(model, X_cohort, options)
+            last_models[name] = base
         if oracle is not None:
             truth = cohort.select(ID).join(
                 oracle.filter(pl.col(MONTH) == origin).select(ID, "p_12m"), on=ID, how="left", maintain_order="left"
@@ -350,6 +397,8 @@ def _fit_and_backtest(
         raise ValueError("the person-month panel is empty")
     as_of = _first_of_month(as_of) if as_of else data[MONTH].max()
     data = data.filter(pl.col(MONTH) <= as_of)
+    if options.trim_unobserved_months:
+        data = observable(data)
     origins = bt.choose_origins(
         as_of, data[MONTH].min(), options.n_origins, options.origin_step, options.min_train_months
     )
@@ -370,10 +419,10 @@ def _fit_and_backtest(
     if options.training_window_months:
         training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
     X, y, vocab = _training(data, as_of, window_months=options.training_window_months)
-    model = _fit(chosen, X, y, options)
-    if isinstance(model, TenureBandBaseline) and chosen != "baseline":
+    model, base = _fit_calibrated(chosen, data, as_of, vocab, options)
+    if isinstance(base, TenureBandBaseline) and chosen != "baseline":
         chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"
-    z_reference = logistic_reference(model, X) if isinstance(model, Pipeline) else None
+    z_reference = logistic_reference(base, X) if isinstance(base, Pipeline) else None
     timings["final_fit_s"] = (datetime.now(UTC) - start).total_seconds()
 
     start = datetime.now(UTC)
@@ -507,10 +556,12 @@ def _score(
     if rows.height == 0:  # everyone is new: no model call needed
         return _not_enough(run, cohort, month)
     X = to_matrix(rows, run.vocab)
-    survival = survival_curve(project_hazards(run.model, X, options.horizon_months))
+    survival = survival_curve(project_hazards(run.model, X, options.horizon_months, aging_index(options.aging())))
     p12 = leave_within(survival, 12)
-    if isinstance(run.model, Pipeline):  # the logistic model: exact contributions
-        contributions = logistic_contributions(run.model, X, run.z_reference)
+    base = run.model.base if isinstance(run.model, Recalibrated) else run.model
+    if isinstance(base, Pipeline):  # the logistic model: exact contributions (scaled by the map's slope)
+        slope = run.model.slope if isinstance(run.model, Recalibrated) else 1.0
+        contributions = logistic_contributions(base, X, run.z_reference) * slope
     else:
         contributions = conditional_contributions(run.model, X, run.reference)
     names, sentences = top_drivers(contributions, rows, peer_months, options.max_drivers)

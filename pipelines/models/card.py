@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from pipelines.models.features import BY_NAME
+
 if TYPE_CHECKING:
     from pipelines.models.attrition import ModelRun
 
@@ -45,6 +47,24 @@ def _metric_table(run: ModelRun) -> list[str]:
     return lines
 
 
+def _projection(run: ModelRun) -> str:
+    aging = run.options.aging()
+    if not aging:
+        return "nothing"
+    return ", ".join(sorted({BY_NAME[n].label for n in aging}))
+
+
+def _recalibration(run: ModelRun) -> str:
+    model = run.model
+    if not run.options.recalibrate or not hasattr(model, "slope"):
+        return "The monthly hazards are used as fitted (no recalibration)."
+    return (
+        "Every monthly hazard is recalibrated on the years just before the scoring month "
+        f"(log-odds mapped as {model.intercept:+.2f} + {model.slope:.2f} x log-odds; a slope under 1 "
+        "pulls over-confident risks towards the base rate). The map never changes anyone's rank."
+    )
+
+
 def model_card(run: ModelRun) -> str:
     """Markdown describing the run: data window, population, metrics beside the baseline, limits, use."""
     pop = run.population
@@ -66,7 +86,10 @@ def model_card(run: ModelRun) -> str:
         "(a discrete-time hazard). Involuntary exits and transfers out of support end the time at risk "
         "without counting as a voluntary exit (censoring). Leaving within 3, 6 and 12 months and the "
         f"expected remaining tenure over {run.options.horizon_months} months come from projecting the monthly "
-        "hazard forward with tenure and time in level growing and everything else held as it is today.",
+        f"hazard forward with {_projection(run)} growing a month at a time and everything else held as it is "
+        "today.",
+        _recalibration(run),
+        "Months before the first exit the exports record are left out: nobody could be seen leaving then.",
         "",
         "## Population",
         f"{pop['n_people']:,} people, {pop['n_person_months']:,} person-months; {pop['n_voluntary_exits']:,} "

@@ -20,8 +20,10 @@ MIN_CONTRIBUTION = 0.05  # log-odds; smaller pushes are not worth a sentence
 # and the topic speaks through its first feature's sentence. Months in level and months since
 # the last promotion move together for most people (a promotion resets both).
 TOPICS: dict[str, tuple[str, ...]] = {
-    "months_in_level": ("months_in_level", "months_since_promotion", "months_beyond_expected"),
-    "growth_activities_12m": ("growth_activities_12m", "growth_activities_6m"),
+    "months_in_level": ("months_in_level", "months_since_promotion", "months_beyond_expected", "share_beyond_expected"),
+    "growth_activities_12m": ("growth_activities_12m", "growth_activities_6m", "months_without_growth"),
+    "pay_gap_to_midpoint": ("pay_gap_to_midpoint", "pay_position_in_band"),
+    "teammates_left_voluntarily_6m": ("teammates_left_voluntarily_6m", "teammates_left_6m"),
 }
 
 
@@ -122,7 +124,7 @@ def sentence(name: str, row: Mapping[str, object], peer_months: Mapping[str, flo
         if tenure is not None and value >= tenure:
             return f"No promotion in {int(tenure)} months in support"
         return f"{int(value)} months since the last promotion"
-    if name == "months_beyond_expected":
+    if name in ("months_beyond_expected", "share_beyond_expected"):
         return sentence("months_in_level", row, peer_months)
     if name == "tenure_months":
         return f"{int(value)} months in support"
@@ -136,6 +138,20 @@ def sentence(name: str, row: Mapping[str, object], peer_months: Mapping[str, flo
         return f"{_plural(value, 'teammate')} left the team in the last 6 months"
     if name == "rating":
         return f"Latest performance rating {value:.1f} of 5"
+    if name == "months_without_growth":
+        if value <= 0:
+            return None  # a growth activity is under way: never a reason for concern
+        return f"No growth activity for {int(value)} months"
+    if name == "pay_gap_to_midpoint":
+        if value <= 0:
+            return "Pay is at or above the pay band's midpoint"
+        return f"Pay is {value:.0%} below the pay band's midpoint"
+    if name == "complex_tickets_3_of_4m":
+        return f"Handled at least {int(value)} complex tickets in 3 of the last 4 months"
+    if name == "teammates_left_voluntarily_6m":
+        return f"{_plural(value, 'teammate')} resigned in the last 6 months"
+    if name == "manager_exit_rate_12m":
+        return f"Resignations in the manager's team in the last 12 months: {value:.2f} per person reporting"
     if name == "pay_position_in_band":
         if value < 0:
             return "Pay is below the pay band's minimum"
@@ -163,6 +179,14 @@ def topic_contributions(contributions: np.ndarray) -> tuple[list[str], np.ndarra
 
 
 def _topic_sentence(name: str, row: Mapping[str, object], peer_months: Mapping[str, float] | None) -> str | None:
+    if name == "growth_activities_12m":
+        months = row.get("months_without_growth")
+        if isinstance(months, float) and not np.isnan(months) and months >= 12:
+            return sentence("months_without_growth", row, peer_months)
+    if name == "pay_gap_to_midpoint" and row.get("pay_gap_to_midpoint") is None:
+        return sentence("pay_position_in_band", row, peer_months)
+    if name == "teammates_left_voluntarily_6m" and row.get("teammates_left_voluntarily_6m") is None:
+        return sentence("teammates_left_6m", row, peer_months)
     if name == "growth_activities_12m" and row.get("growth_activities_12m") not in (None, 0, 0.0):
         if row.get("growth_activities_6m") in (0, 0.0):
             return "No growth activity in the last 6 months"

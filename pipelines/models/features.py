@@ -36,6 +36,15 @@ FEATURES: tuple[Feature, ...] = (
         ages=True,
         spline=True,
     ),
+    # Derived with months_beyond_expected: the same, in units of the expected time, capped at 2
+    # (18 months over on a 12-month step weighs like 36 over on a 24-month step). Held, not aged,
+    # in the projection.
+    Feature(
+        "share_beyond_expected",
+        "time at the level beyond the ladder's expected time",
+        "multiples of the expected time",
+        spline=True,
+    ),
     Feature("growth_activities_6m", "growth activities in the last 6 months", "activities"),
     Feature("growth_activities_12m", "growth activities in the last 12 months", "activities"),
     Feature("rating", "latest performance rating", "points on a 1-5 scale"),
@@ -45,6 +54,22 @@ FEATURES: tuple[Feature, ...] = (
     Feature("workload_ratio", "load compared with the team's median", "times the team median"),
     Feature("manager_changes_12m", "manager changes in the last 12 months", "changes"),
     Feature("teammates_left_6m", "teammates who left in the last 6 months", "people"),
+    # Optional (null when the panel lacks them): the drivers of leaving that need more than one
+    # person-month to measure. See docs/model.md.
+    Feature("months_without_growth", "time since the last growth activity", "months", ages=True, spline=True),
+    Feature("pay_gap_to_midpoint", "pay below the band midpoint", "share of the midpoint", spline=True),
+    Feature(
+        "complex_tickets_3_of_4m",
+        "complex tickets reached in at least 3 of the last 4 months",
+        "complex tickets a month",
+        spline=True,
+    ),
+    Feature("teammates_left_voluntarily_6m", "teammates who resigned in the last 6 months", "people"),
+    Feature(
+        "manager_exit_rate_12m",
+        "resignations under the same manager in the last 12 months",
+        "resignations per person reporting",
+    ),
     Feature("level", "level", "", kind="categorical"),
     Feature("track", "track", "", kind="categorical"),
     Feature("tier", "tier", "", kind="categorical"),
@@ -83,9 +108,22 @@ FORBIDDEN: frozenset[str] = frozenset(
     }
 )
 
-DERIVED: tuple[str, ...] = ("months_beyond_expected",)
+DERIVED: tuple[str, ...] = ("months_beyond_expected", "share_beyond_expected")
+# Features a panel may lack (older marts, other sources): added as null, so without effect.
+OPTIONAL_FEATURES: tuple[str, ...] = (
+    "months_without_growth",
+    "pay_gap_to_midpoint",
+    "complex_tickets_3_of_4m",
+    "teammates_left_voluntarily_6m",
+    "manager_exit_rate_12m",
+)
 MODEL_COLUMNS: tuple[str, ...] = (ID, MONTH, *NUMERIC, *CATEGORICAL, OUTCOME)
-REQUIRED: tuple[str, ...] = (ID, MONTH, *(n for n in FEATURE_NAMES if n not in DERIVED), OUTCOME)
+REQUIRED: tuple[str, ...] = (
+    ID,
+    MONTH,
+    *(n for n in FEATURE_NAMES if n not in DERIVED and n not in OPTIONAL_FEATURES),
+    OUTCOME,
+)
 # Kept when present, never features: the job title names the level in sentences; exit_type
 # (the exit in this very month) marks a spell's partial last month.
 TITLE = "title"
@@ -104,7 +142,7 @@ def with_derived(panel: pl.DataFrame, expected_months: Mapping[str, float] | Non
     no title column), case-insensitively; null when the role is not on the ladder.
     """
     if "months_beyond_expected" in panel.columns:
-        return panel
+        return _with_share(panel)
     key = TITLE if TITLE in panel.columns else "level"
     lookup = {str(k).casefold(): float(v) for k, v in (expected_months or {}).items()}
     expected = (
@@ -112,7 +150,32 @@ def with_derived(panel: pl.DataFrame, expected_months: Mapping[str, float] | Non
         if lookup and key in panel.columns
         else pl.lit(None, dtype=pl.Float64)
     )
-    return panel.with_columns((pl.col("months_in_level").cast(pl.Float64) - expected).alias("months_beyond_expected"))
+    return _with_share(
+        panel.with_columns((pl.col("months_in_level").cast(pl.Float64) - expected).alias("months_beyond_expected"))
+    )
+
+
+def _with_share(panel: pl.DataFrame) -> pl.DataFrame:
+    """share_beyond_expected: months beyond the ladder's expected time, in units of that time (0 to 2)."""
+    if "share_beyond_expected" in panel.columns:
+        return panel
+    beyond = pl.col("months_beyond_expected").cast(pl.Float64)
+    expected = pl.col("months_in_level").cast(pl.Float64) - beyond
+    share = pl.when(expected > 0).then((beyond.clip(lower_bound=0) / expected).clip(upper_bound=2.0))
+    return panel.with_columns(share.alias("share_beyond_expected"))
+
+
+def observable(data: pl.DataFrame) -> pl.DataFrame:
+    """The rows from the month of the panel's first recorded exit on: one row per person-month.
+
+    HR exports usually list only the people employed on or after some date; the months before
+    the first recorded exit of any kind hold survivors only (nobody could be seen leaving), and
+    training on them would teach the model that early tenure is safe.
+    """
+    exits = data.filter(pl.col(OUTCOME).is_not_null())
+    if exits.height == 0:
+        return data
+    return data.filter(pl.col(MONTH) >= exits[MONTH].min())
 
 
 def check_panel(panel: pl.DataFrame, expected_months: Mapping[str, float] | None = None) -> pl.DataFrame:
@@ -127,6 +190,9 @@ def check_panel(panel: pl.DataFrame, expected_months: Mapping[str, float] | None
     if missing:
         raise PanelError(f"the person-month panel lacks {', '.join(missing)}")
     panel = with_derived(panel, expected_months)
+    absent = [n for n in OPTIONAL_FEATURES if n not in panel.columns]
+    if absent:
+        panel = panel.with_columns(pl.lit(None, dtype=pl.Float64).alias(n) for n in absent)
     leaked = FORBIDDEN.intersection(FEATURE_NAMES)
     if leaked:  # a guard against editing FEATURES carelessly
         raise PanelError(f"demographic attributes listed as features: {sorted(leaked)}")

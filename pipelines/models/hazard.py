@@ -15,17 +15,24 @@ from pipelines.models.features import AGING, FEATURE_NAMES
 AGING_INDEX = np.array([FEATURE_NAMES.index(n) for n in AGING])
 
 
-def project_hazards(model, X: np.ndarray, horizon: int) -> np.ndarray:  # noqa: ANN001
+def aging_index(aging: tuple[str, ...] = AGING) -> np.ndarray:
+    """Column positions of the features that grow by one a month in the projection."""
+    return np.array([FEATURE_NAMES.index(n) for n in aging], dtype=int)
+
+
+def project_hazards(model, X: np.ndarray, horizon: int, aging: np.ndarray = AGING_INDEX) -> np.ndarray:  # noqa: ANN001
     """Monthly hazards for months 1..horizon after the scoring month: shape (people, horizon).
 
-    One predict call over people x horizon rows, so the cost is one vectorised pass.
+    The columns in `aging` grow by one a month; everything else is held. One predict call over
+    people x horizon rows, so the cost is one vectorised pass.
     """
     n = X.shape[0]
     if n == 0:
         return np.zeros((0, horizon))
     stacked = np.tile(X, (horizon, 1))  # block k holds every person, k months on
     steps = np.repeat(np.arange(horizon, dtype=float), n)
-    stacked[:, AGING_INDEX] += steps[:, None]
+    if len(aging):
+        stacked[:, aging] += steps[:, None]
     return monthly_hazard(model, stacked).reshape(horizon, n).T
 
 

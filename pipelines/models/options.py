@@ -23,8 +23,26 @@ class ModelOptions:
     # Train on the last this-many months before each origin only (None: all history). Shorter
     # windows follow a changing attrition level; longer ones give more exits to learn from.
     training_window_months: int | None = None
+    # Drop the months before the panel's first recorded exit (features.observable): exits
+    # cannot be seen there, only the people who stayed long enough to appear in the export.
+    trim_unobserved_months: bool = True
     # Pick the best mean PR AUC; within `tie_tolerance` of it the lower mean Brier score wins.
     tie_tolerance: float = 0.005
+    # Inverse L2 strength of the logistic model. None: from the number of voluntary exits in the
+    # training rows (n / 2000, between 0.01 and 0.5): a few hundred people with a hundred
+    # leavers need a much stronger pull towards the base rate than a large organisation
+    # (on the sample, C = 0.5 spread the risks far wider than what happened).
+    logistic_c: float | None = None
+    # Features that grow by one a month when risk is projected forward (features.AGING are
+    # the candidates). "all": every time-since feature ages (assumes no promotion and no growth
+    # activity ahead: pessimistic); "tenure": only time in support, which ages for certain.
+    projection: str = "all"
+    # Map every monthly hazard by logit(h') = a + b logit(h), fitted on the years just before
+    # each cut-off (recalibrate.py): models trained before internal origins this many months
+    # earlier predict the following 12 months. Fixes over-confidence and level drift; never
+    # changes a rank.
+    recalibrate: bool = True
+    recalibration_months: tuple[int, ...] = (12, 15, 18)
     # Survival curve and expected remaining tenure are computed over this many months.
     horizon_months: int = 36
     # Bands on 12-month leaving probability: elevated from 1.5x the base rate, high from 2.5x.
@@ -48,6 +66,24 @@ class ModelOptions:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def logistic_strength(self, n_events: int) -> float:
+        """The logistic model's C for training rows with this many voluntary exits."""
+        if self.logistic_c is not None:
+            return self.logistic_c
+        return min(0.5, max(0.01, n_events / 2000))
+
+    def aging(self) -> tuple[str, ...]:
+        """The features aged in the projection (see `projection`)."""
+        from pipelines.models.features import AGING
+
+        if self.projection == "all":
+            return AGING
+        if self.projection == "tenure":
+            return ("tenure_months",)
+        if self.projection == "none":
+            return ()
+        raise ValueError(f"projection must be all, tenure or none, not {self.projection!r}")
 
     def band_thresholds(self, base_rate: float) -> dict[str, float]:
         """The 12-month probabilities where elevated and high start, for this base rate."""

@@ -99,7 +99,10 @@ with_growth as (
         (select count(*) from growth_activities as g
          where g.employee_id = wm.employee_id and g.start_date <= wm.obs_date
            and (g.end_date is null or g.end_date > cast(wm.obs_date - interval 12 month as date)))
-            as growth_activities_12m
+            as growth_activities_12m,
+        (select max(case when g.end_date is null or g.end_date >= wm.obs_date then wm.obs_date else g.end_date end)
+         from growth_activities as g
+         where g.employee_id = wm.employee_id and g.start_date <= wm.obs_date) as last_growth_date
     from with_moves as wm
 ),
 
@@ -128,7 +131,10 @@ with_band as (
     select
         wp.*,
         case when b.band_max > b.band_min then (wp.annual_pay - b.band_min) / (b.band_max - b.band_min) end
-            as pay_position_in_band
+            as pay_position_in_band,
+        -- below the midpoint as a share of it (the export's midpoint, else halfway between min and max)
+        (coalesce(b.band_mid, (b.band_max + b.band_min) / 2) - wp.annual_pay)
+            / nullif(coalesce(b.band_mid, (b.band_max + b.band_min) / 2), 0) as pay_gap_to_midpoint
     from with_pay as wp
     left join pay_bands as b
         on lower(trim(b.title)) = lower(trim(wp.title)) and b.effective_date <= wp.obs_date
@@ -155,7 +161,11 @@ with_context as (
            and mc.change_date > cast(wb.obs_date - interval 12 month as date)) as manager_changes_12m,
         (select count(*) from spells as o
          where o.employee_id <> wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
-           and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_6m
+           and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_6m,
+        (select count(*) from spells as o
+         where o.employee_id <> wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
+           and o.end_kind = 'voluntary'
+           and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_voluntarily_6m
     from with_band as wb
 ),
 
@@ -176,8 +186,38 @@ with_workload as (
     select
         *,
         tickets_handled / nullif(median(case when tickets_handled > 0 then tickets_handled end)
-            over (partition by team, month), 0) as workload_ratio
+            over (partition by team, month), 0) as workload_ratio,
+        -- sustained complex load: the complex tickets reached in at least 3 of the last 4 months
+        -- (the third highest monthly count of the last 4; 0 with fewer than 3 months)
+        case when count(*) over last_4 >= 3
+            then list_sort(list(complex_tickets) over last_4, 'DESC')[3] else 0 end
+            as complex_tickets_3_of_4m
     from with_customer
+    window last_4 as (partition by employee_id order by month range between interval 3 month preceding and current row)
+),
+
+-- per manager and month: people reporting at the month's observation date, and voluntary exits in the month
+manager_months as (
+    select
+        w.manager_id,
+        w.month,
+        count(*) as n_reports,
+        count(*) filter (where e.exit_type = 'voluntary') as n_voluntary_exits
+    from with_workload as w
+    left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
+    where w.manager_id is not null
+    group by w.manager_id, w.month
+),
+
+manager_trailing as (
+    select
+        manager_id,
+        month,
+        sum(n_voluntary_exits) over trailing_12 as manager_voluntary_exits_12m,
+        sum(n_reports) over trailing_12 / 12.0 as manager_reports_12m
+    from manager_months
+    window trailing_12 as (partition by manager_id order by month
+                           range between interval 11 month preceding and current row)
 ),
 
 final as (
@@ -215,12 +255,22 @@ final as (
         w.bot_involved_share,
         w.manager_changes_12m,
         w.teammates_left_6m,
+        w.teammates_left_voluntarily_6m,
+        w.complex_tickets_3_of_4m,
+        w.pay_gap_to_midpoint,
+        case when w.last_growth_date is null then (w.obs_date - w.spell_start_date + 1) / 30.4375
+             else (w.obs_date - greatest(w.last_growth_date, w.spell_start_date)) / 30.4375 end
+            as months_without_growth,
+        cast(coalesce(mt.manager_voluntary_exits_12m, 0) as bigint) as manager_voluntary_exits_12m,
+        coalesce(mt.manager_voluntary_exits_12m, 0) / greatest(mt.manager_reports_12m, 1.0)
+            as manager_exit_rate_12m,
         e.exit_type,
         e.exit_is_regretted,
         lead(e.exit_type) over (partition by w.employee_id order by w.month) as exit_type_next_month_raw,
         lead(w.month) over (partition by w.employee_id order by w.month) as next_month
     from with_workload as w
     left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
+    left join manager_trailing as mt on mt.manager_id = w.manager_id and mt.month = w.month
     left join settings_tenure_bands as tb
         on (w.obs_date - w.spell_start_date + 1) / 30.4375 >= tb.min_months
         and (tb.max_months is null or (w.obs_date - w.spell_start_date + 1) / 30.4375 < tb.max_months)

@@ -104,7 +104,7 @@ def test_topics_add_up_twins():
     contributions[0, names.index("months_since_promotion")] = 0.4
     contributions[0, names.index("growth_activities_6m")] = 0.2
     topics, grouped = topic_contributions(contributions)
-    assert len(topics) == len(names) - 3  # two topics absorb five features
+    assert len(topics) == len(names) - 7  # four topics absorb eleven features
     assert grouped[0, topics.index("months_in_level")] == pytest.approx(0.7)
     assert grouped[0, topics.index("growth_activities_12m")] == pytest.approx(0.2)
     assert grouped.sum() == pytest.approx(contributions.sum())

@@ -27,7 +27,7 @@ def test_no_demographic_attribute_is_a_feature():
 
 
 def test_every_feature_has_a_label_and_a_known_kind():
-    assert len(FEATURES) == 16
+    assert len(FEATURES) == 22
     for feature in FEATURES:
         assert feature.label
         assert feature.kind in {"numeric", "categorical"}

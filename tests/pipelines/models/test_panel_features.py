@@ -1,0 +1,62 @@
+"""The driver columns the person-month mart adds for the attrition model, hand-checked on the canonical fixture.
+
+Fixture (tests/fixtures/canonical/org.py): A1 (Alpha, manager M1) has growth that ended
+2024-12-31 and pay 56,000 in the Specialist 2 band 50,000-70,000; A2 (Alpha) resigned on
+2025-03-01; M2 (reporting to D1) resigned on 2025-06-30.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.fixtures.canonical.org import memory_context
+
+
+@pytest.fixture(scope="module")
+def ctx():  # noqa: ANN201
+    return memory_context()
+
+
+def _value(ctx, column: str, employee_id: str, month: date):  # noqa: ANN001, ANN202
+    row = ctx.one(
+        "select " + column + " from marts_person_months where employee_id = $e and month = $m",  # noqa: S608 - fixed names
+        {"e": employee_id, "m": month},
+    )
+    return row[0]
+
+
+def test_months_without_growth_count_from_the_end_of_the_last_activity(ctx):
+    # growth ended 2024-12-31; observed on 2025-01-31 and 2025-12-31
+    assert _value(ctx, "months_without_growth", "A1", date(2025, 1, 1)) == pytest.approx(31 / 30.4375)
+    assert _value(ctx, "months_without_growth", "A1", date(2025, 12, 1)) == pytest.approx(365 / 30.4375)
+
+
+def test_pay_gap_to_midpoint(ctx):
+    assert _value(ctx, "pay_gap_to_midpoint", "A1", date(2025, 6, 1)) == pytest.approx((60_000 - 56_000) / 60_000)
+
+
+def test_teammates_who_resigned_count_six_months(ctx):
+    # A2's resignation (2025-03-01) counts from March to August 2025
+    got = [_value(ctx, "teammates_left_voluntarily_6m", "A1", date(2025, m, 1)) for m in (2, 3, 8, 9)]
+    assert got == [0, 1, 1, 0]
+
+
+def test_manager_resignations_and_rate(ctx):
+    assert _value(ctx, "manager_voluntary_exits_12m", "A1", date(2025, 2, 1)) == 0
+    assert _value(ctx, "manager_voluntary_exits_12m", "A1", date(2025, 3, 1)) == 1  # A2, under M1
+    # M2 resigned in June 2025 under D1, whose reports were M1 and M2: 1 resignation per 2 reports
+    assert _value(ctx, "manager_voluntary_exits_12m", "M1", date(2025, 5, 1)) == 0
+    assert _value(ctx, "manager_exit_rate_12m", "M1", date(2025, 6, 1)) == pytest.approx(0.5)
+
+
+def test_sustained_complex_load_is_the_third_highest_of_four_months(ctx):
+    # the fixture has a single complex ticket per agent: one month of load is never sustained
+    # (the sample's busy agents are checked in tests/pages/test_attrition_risk.py)
+    rows = ctx.frame(
+        "select month, complex_tickets, complex_tickets_3_of_4m from marts_person_months "
+        "where employee_id = 'B2' order by month"
+    ).to_dicts()
+    assert sum(r["complex_tickets"] for r in rows) == 1
+    assert all(r["complex_tickets_3_of_4m"] == 0 for r in rows)
