@@ -1,6 +1,6 @@
 """Train the attrition-risk model on the warehouse's person-month panel and store its tables.
 
-Model tables live in two places: the warehouse (for the dashboard) and Parquet files under the
+Model tables (the attrition model's and the KPI expectation models') live in two places: the warehouse (for the dashboard) and Parquet files under the
 data directory's models/ folder, so that `build` (which rebuilds the warehouse from the lake)
 keeps every training run instead of forgetting it.
 """
@@ -17,6 +17,7 @@ import duckdb
 
 from pipelines.config import DataPaths, Settings
 from pipelines.models import fit_and_backtest, score, write_model_tables
+from pipelines.models.kpi_train import KPI_TABLES, fit_kpi_models, kpi_table_frame, load_kpi_table
 from pipelines.models.tables import TABLES, _table
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def train_models(con: duckdb.DuckDBPyConnection, settings: Settings, models_dir:
     run = fit_and_backtest(panel, settings)
     scores = score(run, panel)
     counts = write_model_tables(con, run, scores)
+    counts.update(fit_kpi_models(con, settings))  # ticket expectations for the KPI fairness page
     save_model_tables(con, models_dir)
     log.info("model run %s written (%s)", run.run_id, counts)
     return TrainReport(run.run_id, run.chosen, run.selection_reason, scores.height, counts)
@@ -55,6 +57,10 @@ def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> None:
     tmp.mkdir(parents=True)
     for name in TABLES:
         con.sql("select * from " + _table(name)).pl().write_parquet(tmp / f"{name}.parquet")  # noqa: S608
+    for name in KPI_TABLES:
+        frame = kpi_table_frame(con, name)
+        if frame.width:
+            frame.write_parquet(tmp / f"{name}.parquet")
     old = models_dir.with_name(models_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if models_dir.exists():
@@ -70,6 +76,11 @@ def load_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> list[
         path = models_dir / f"{name}.parquet"
         if path.exists():
             con.execute("create or replace table " + _table(name) + " as select * from read_parquet(?)", [str(path)])  # noqa: S608
+            loaded.append(name)
+    for name in KPI_TABLES:
+        path = models_dir / f"{name}.parquet"
+        if path.exists():
+            load_kpi_table(con, name, str(path))
             loaded.append(name)
     return loaded
 

@@ -58,3 +58,39 @@ DEFINITIONS: dict[str, str] = {
     ),
     "workload_ratio": "A person's conversations in the month / the median of their team's members who handled any.",
 }
+
+DEFINITIONS.update(
+    {
+        "kpi_adjusted_ratio": (
+            "Observed / expected for the tickets the person handled: the expectation comes from models of tier, "
+            "channel, category, priority, segment, bot hand-off, escalation, hour, weekday and month, fitted on other "
+            "agents' tickets (never their own) up to that quarter. Adjusted = shrunk toward the team for small "
+            "volumes, with a 95% interval; below the minimum volume no verdict. For CSAT above 1 is better; for "
+            "times and reopens below 1 is better."
+        ),
+        "mix_shift": (
+            "Change in the team average between two 12-month windows, split exactly into the part due to the mix of "
+            "tickets humans handled (category x tier x channel shares) and the part due to performance within them "
+            "(symmetric Kitagawa decomposition)."
+        ),
+        "csat_in_context": (
+            "CSAT per category beside the expected CSAT and internal QA; policy-like: CSAT below the average of "
+            "categories while QA is above it. Response rate = rated / handled conversations."
+        ),
+        "breathing_room": (
+            "Complex conversations open at some point of each day per agent (the practice's sustainable norm: 10 "
+            "to 15 at once); an overload week has a day over the norm (15), sustained overload is 3 or more such "
+            "weeks in a row; a negative streak is 3 or more bad ratings in a row."
+        ),
+        "time_to_proficiency": (
+            "Weeks from a hire until their trailing 4 weeks hold at least 10 conversations with a total handle time "
+            "within 5% of what is expected for those tickets (median among hires who got there; share who did)."
+        ),
+        "adverse_impact_ratio": (
+            "A group's favourable-outcome rate / the highest group's rate (four-fifths rule: below 0.8 is adverse "
+            "impact). Promotion rates are standardised for time in role, rating and role. Flagged only when below "
+            "0.8 AND a two-proportion test (Holm-adjusted across groups) gives p < 0.05, with both groups at least "
+            "the minimum group size."
+        ),
+    }
+)

@@ -23,6 +23,8 @@ MODEL_ORDER: tuple[str, ...] = (
     "marts_customer_months",
     "marts_person_months",
     "marts_stalled",
+    "marts_kpi_tickets",
+    "marts_kpi_workload_days",
 )
 
 # Tenure bands used for attrition cuts: [min_months, max_months) of time in the support spell.

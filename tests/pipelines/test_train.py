@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from pipelines.__main__ import app
 from pipelines.config import SAMPLE_DIR
+from pipelines.models.kpi_train import KPI_TABLES
 from pipelines.models.tables import TABLES
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,7 @@ def test_all_then_build_keeps_the_model_and_scores_everyone_in_support(tmp_path:
     result = runner.invoke(app, [*args, "all", str(SAMPLE_DIR)])
     assert result.exit_code == 0, result.output
     warehouse = tmp_path / "warehouse.duckdb"
-    assert {p.stem for p in (tmp_path / "models").glob("*.parquet")} == set(TABLES)
+    assert {p.stem for p in (tmp_path / "models").glob("*.parquet")} == set(TABLES) | set(KPI_TABLES)
     # one score per person in support on the last data date (the headcount the summary reports)
     headcount = _count(
         warehouse,
@@ -42,6 +43,8 @@ def test_all_then_build_keeps_the_model_and_scores_everyone_in_support(tmp_path:
     result = runner.invoke(app, [*args, "build"])
     assert result.exit_code == 0, result.output
     assert _count(warehouse, "select count(*) from attrition_scores") == headcount
+    # the KPI expectation tables survive the rebuild too
+    assert _count(warehouse, "select count(*) from kpi_agent_periods") > 0
     assert not (tmp_path / "warehouse.duckdb.tmp").exists()
 
 

@@ -1,0 +1,153 @@
+"""Group parity: favourable-outcome rates across groups, the four-fifths rule, an interval and a test.
+
+Each unit (a person-month for promotions, a person for ratings and adjusted KPIs) has a group and
+a favourable outcome (0/1). Per-group rates come from fairlearn's MetricFrame; each group is
+compared with the group that has the highest rate (the reference, as in the four-fifths rule):
+adverse-impact ratio = rate / reference rate, the rate difference with a 95% Wald interval, and
+a two-proportion z-test whose p-values are Holm-adjusted across the attribute's groups. A group
+is flagged only when it is large enough (min group size, in people, on both sides), its ratio is
+below 0.8 AND the adjusted test is significant: the ratio alone flags small groups by chance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from fairlearn.metrics import MetricFrame, count
+from scipy.stats import norm
+
+FOUR_FIFTHS = 0.8
+ALPHA = 0.05
+UNKNOWN_GROUPS = ("unknown", "not recorded")
+
+
+def _observed(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.sum(y_true))
+
+
+def _expected(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.sum(y_pred))
+
+
+def _variance(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return float(np.sum(y_pred * (1 - y_pred)))
+
+
+def group_rates(units: pl.DataFrame) -> pl.DataFrame:
+    """Observed and expected favourable outcomes, units and people per group (fairlearn MetricFrame); one row per group.
+
+    `units`: one row per unit with columns group, favourable (0/1), employee_id and optionally
+    expected (the unit's probability of a favourable outcome from legitimate factors only). The
+    rate is then indirectly standardised: overall rate x observed / expected, i.e. the rate the
+    group would have if it differed from everyone else only in what the factors do not explain.
+    Without `expected`, every unit expects the overall rate and the rate is the plain share.
+    """
+    y = units["favourable"].cast(pl.Float64).to_numpy()
+    overall = float(y.mean()) if len(y) else 0.0
+    if "expected" in units.columns:
+        y_pred = units["expected"].cast(pl.Float64).to_numpy()
+    else:
+        y_pred = np.full(len(y), overall)
+    groups = units["group"].cast(pl.String).fill_null("unknown").to_numpy()
+    by_group = MetricFrame(
+        metrics={
+            "n_units": count,
+            "observed": _observed,
+            "expected": _expected,
+            "variance": _variance,
+        },
+        y_true=y,
+        y_pred=y_pred if "expected" in units.columns else y,
+        sensitive_features=groups,
+    ).by_group
+    people = units.group_by(pl.col("group").cast(pl.String).fill_null("unknown")).agg(
+        pl.col("employee_id").n_unique().alias("n_people")
+    )
+    n_units = by_group["n_units"].to_numpy().astype(np.int64)
+    observed = by_group["observed"].to_numpy().astype(float)
+    raw = observed / np.maximum(n_units, 1)
+    if "expected" in units.columns:
+        expected = by_group["expected"].to_numpy().astype(float)
+        variance = by_group["variance"].to_numpy().astype(float)
+    else:
+        expected = n_units * overall
+        variance = n_units * raw * (1 - raw)
+    rate = np.divide(overall * observed, expected, out=np.zeros_like(observed), where=expected > 0)
+    se = np.divide(overall * np.sqrt(variance), expected, out=np.zeros_like(observed), where=expected > 0)
+    rates = pl.DataFrame(
+        {
+            "group": [str(g) for g in by_group.index],
+            "n_units": n_units,
+            "n_favourable": observed.astype(np.int64),
+            "expected_favourable": expected,
+            "raw_rate": raw,
+            "rate": rate,
+            "rate_se": se,
+        }
+    )
+    return rates.join(people, on="group", how="left").sort("group")
+
+
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm step-down adjusted p-values (family-wise error across the groups of one attribute)."""
+    m = len(p_values)
+    order = np.argsort(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def compare_groups(rates: pl.DataFrame, min_group_size: int) -> pl.DataFrame:
+    """Adverse-impact ratio, difference with interval, Holm-adjusted test and verdict; one row per group."""
+    # a missing value is not a group: shown, never the reference, never judged
+    known = ~rates["group"].is_in(list(UNKNOWN_GROUPS)).to_numpy()
+    eligible = (rates["n_people"].to_numpy() >= min_group_size) & known
+    rate = rates["rate"].to_numpy()
+    if not eligible.any():
+        return rates.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c) for c in ("impact_ratio", "difference", "diff_low", "diff_high")
+        ).with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("p_value"),
+            pl.lit(False).alias("is_reference"),
+            pl.lit(False).alias("is_flagged"),
+            pl.lit("too few people to compare").alias("verdict"),
+        )
+    ref = int(np.argmax(np.where(eligible, rate, -np.inf)))
+    diff = rate - rate[ref]
+    se_all = rates["rate_se"].to_numpy()
+    se = np.sqrt(se_all**2 + se_all[ref] ** 2)
+    z = np.divide(diff, se, out=np.zeros_like(diff), where=se > 0)
+    p = 2 * norm.sf(np.abs(z))
+    others = eligible & (np.arange(len(rate)) != ref)
+    p_adj = np.full(len(rate), np.nan)
+    if others.any():
+        p_adj[others] = holm(p[others])
+    ratio = np.divide(rate, rate[ref], out=np.full_like(rate, np.nan), where=rate[ref] > 0)
+    flagged = others & (ratio < FOUR_FIFTHS) & (p_adj < ALPHA)
+    verdicts = []
+    for i in range(len(rate)):
+        if not known[i]:
+            verdicts.append("not recorded: not compared")
+        elif not eligible[i]:
+            verdicts.append(f"too few people to compare (fewer than {min_group_size})")
+        elif i == ref:
+            verdicts.append("reference: the highest rate")
+        elif flagged[i]:
+            verdicts.append("adverse impact: below four-fifths of the reference and unlikely to be chance")
+        elif ratio[i] < FOUR_FIFTHS:
+            verdicts.append("below four-fifths, but the gap could be chance: watch it")
+        else:
+            verdicts.append("no adverse impact")
+    return rates.with_columns(
+        pl.Series("impact_ratio", np.where(eligible, ratio, np.nan)).fill_nan(None),
+        pl.Series("difference", np.where(eligible, diff, np.nan)).fill_nan(None),
+        pl.Series("diff_low", np.where(eligible, diff - 1.959964 * se, np.nan)).fill_nan(None),
+        pl.Series("diff_high", np.where(eligible, diff + 1.959964 * se, np.nan)).fill_nan(None),
+        pl.Series("p_value", p_adj).fill_nan(None),
+        pl.Series("is_reference", np.arange(len(rate)) == ref),
+        pl.Series("is_flagged", flagged),
+        pl.Series("verdict", verdicts),
+    )

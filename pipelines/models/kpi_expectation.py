@@ -1,0 +1,292 @@
+"""KPI expectation models: what each human-handled ticket should cost, from features outside the agent's control.
+
+Cross-fitting (why it is fair): agents are split into K folds by a stable hash of their id, and
+time into calendar quarters. The expectation for a ticket of an agent in fold k, created in
+quarter q, comes from a model fitted on the tickets of the *other* folds' agents created in the
+trailing window of quarters ending with q. So an agent's own tickets never set their own
+expectation, no model sees a ticket created after the quarter it scores, and the expectation
+follows the mix of the quarter (a bot taking the easy tickets changes what "normal" means).
+The quarter itself is in the window because the expectation must reflect that quarter's ticket
+mix and tools; it is other agents' same-quarter tickets, never the agent's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import OneHotEncoder
+
+log = logging.getLogger(__name__)
+
+# Ticket features the agent does not choose. Never the agent, their tenure, team or demographics.
+FEATURES: tuple[str, ...] = (
+    "source_system",
+    "tier",
+    "channel",
+    "category",
+    "priority",
+    "customer_segment",
+    "is_bot_involved",
+    "is_escalated",
+    "created_hour",
+    "created_weekday",
+    "month_of_year",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One KPI the models explain: its column, model kind and whether lower is better."""
+
+    name: str
+    column: str
+    kind: str  # "log" (positive, skewed: modelled on the log scale) | "binary"
+    lower_is_better: bool
+    min_volume: int  # tickets (or ratings) below which no verdict is given for an agent-period
+    label: str
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("handle_time", "handle_seconds", "log", True, 20, "Handle time"),
+    Outcome("resolution_time", "resolution_hours", "log", True, 20, "Time to resolution"),
+    Outcome("reopen", "is_reopened", "binary", True, 30, "Reopen rate"),
+    Outcome("csat", "csat_good", "binary", False, 10, "CSAT (share good)"),
+)
+OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
+
+N_FOLDS = 5
+WINDOW_QUARTERS = 4
+MIN_TRAIN_ROWS = 200
+LOG_FLOOR = 1.0 / 60.0  # one minute, in hours: resolution times are floored before the log
+Z95 = 1.959964
+
+
+def agent_fold(employee_id: str, n_folds: int = N_FOLDS) -> int:
+    """The cross-fitting fold of an agent: a stable hash of the id (the same on every run and machine)."""
+    return zlib.crc32(employee_id.encode("utf-8")) % n_folds
+
+
+def _model(kind: str) -> Ridge | LogisticRegression:
+    return Ridge(alpha=1.0) if kind == "log" else LogisticRegression(C=1.0, max_iter=500)
+
+
+def encode_features(frame: pl.DataFrame) -> sparse.csr_matrix:
+    """One-hot matrix of FEATURES for every row (all treated as categories); one row per ticket.
+
+    Encoding once for all rows learns only which categories exist, never an outcome, so it is
+    shared by every cross-fitted model; rare levels (< 5 tickets) are pooled.
+    """
+    values = frame.select([pl.col(c).cast(pl.String).fill_null("unknown") for c in FEATURES]).to_numpy()
+    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
+    return sparse.csr_matrix(encoder.fit_transform(values))
+
+
+def prepare_tickets(tickets: pl.DataFrame) -> pl.DataFrame:
+    """Add the fold, the quarter index and month-of-year to marts_kpi_tickets rows; one row per ticket."""
+    first = tickets["quarter"].min()
+    return tickets.with_columns(
+        pl.col("employee_id").map_elements(agent_fold, return_dtype=pl.Int64).alias("fold"),
+        ((pl.col("quarter").dt.year() - first.year) * 4 + (pl.col("quarter").dt.month() - first.month) // 3).alias(
+            "quarter_index"
+        ),
+        pl.col("month").dt.month().alias("month_of_year"),
+    )
+
+
+def _target(frame: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
+    """Rows with a usable outcome, and the modelled target y (log scale or 0/1)."""
+    col = pl.col(outcome.column)
+    if outcome.kind == "log":
+        floor = 1.0 if outcome.column == "handle_seconds" else LOG_FLOOR
+        rows = frame.filter(col.is_not_null() & (col > 0))
+        return rows.with_columns(col.clip(lower_bound=floor).log().alias("y"))
+    return frame.filter(col.is_not_null()).with_columns(col.cast(pl.Float64).alias("y"))
+
+
+def cross_fit(
+    tickets: pl.DataFrame, outcome: Outcome, n_folds: int = N_FOLDS, window: int = WINDOW_QUARTERS
+) -> pl.DataFrame:
+    """Cross-fitted expectation per ticket for one outcome; one row per ticket with a usable outcome.
+
+    Columns: source_system, ticket_id, y (observed, modelled scale), y_hat (expected, same scale)
+    and expected (on the outcome's own scale: seconds, hours or a probability).
+    """
+    rows = _target(tickets, outcome).with_row_index("_row")
+    if rows.is_empty():
+        return pl.DataFrame(
+            schema={"source_system": pl.String, "ticket_id": pl.String, "y": pl.Float64, "y_hat": pl.Float64}
+        )
+    x = encode_features(rows)
+    y = rows["y"].to_numpy()
+    quarter = rows["quarter_index"].to_numpy()
+    fold = rows["fold"].to_numpy()
+    y_hat = np.full(rows.height, np.nan)
+    smear = np.ones(rows.height)
+    for q in np.unique(quarter):
+        in_window = (quarter > q - window) & (quarter <= q)
+        for k in range(n_folds):
+            target = (quarter == q) & (fold == k)
+            if target.any():
+                train = in_window & (fold != k)
+                y_hat[target], smear[target] = _fit_predict(x[train], y[train], x[target], outcome.kind)
+    scored = rows.select("source_system", "ticket_id", "y").with_columns(pl.Series("y_hat", y_hat))
+    if outcome.kind == "log":
+        # smearing (Duan): E[exp(y)] = exp(y_hat) * mean(exp(residual)), the mean taken over the
+        # training rows of the same fit, so that the agent's own tickets play no part in it either
+        return scored.with_columns((pl.col("y_hat").exp() * pl.Series(smear)).alias("expected"))
+    return scored.with_columns(pl.col("y_hat").alias("expected"))
+
+
+def _fit_predict(
+    x_train: sparse.csr_matrix, y: np.ndarray, x_target: sparse.csr_matrix, kind: str
+) -> tuple[np.ndarray, float]:
+    """Predictions for the target rows from a fit on the training rows, and the smearing factor.
+
+    The smearing factor (mean of exp(training residual)) is 1 for binary outcomes; with too
+    little to fit on, the prediction is the training mean.
+    """
+    if len(y) < MIN_TRAIN_ROWS or (kind == "binary" and len(np.unique(y)) < 2):
+        mean = float(y.mean()) if len(y) else 0.0
+        smear = float(np.mean(np.exp(y - mean))) if kind == "log" and len(y) else 1.0
+        return np.full(x_target.shape[0], mean), smear
+    model = _model(kind).fit(x_train, y)
+    if kind == "binary":
+        return model.predict_proba(x_target)[:, 1], 1.0
+    return model.predict(x_target), float(np.mean(np.exp(y - model.predict(x_train))))
+
+
+def shrink(estimate: np.ndarray, se2: np.ndarray, prior_mean: np.ndarray, tau2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical-Bayes (normal-normal) shrinkage of noisy estimates toward a prior mean; one value per unit.
+
+    posterior mean = prior + B * (estimate - prior), B = tau2 / (tau2 + se2);
+    posterior sd = sqrt(B * se2). tau2 is the between-unit variance of the true values.
+    """
+    weight = np.where(tau2 + se2 > 0, tau2 / np.maximum(tau2 + se2, 1e-300), 0.0)
+    return prior_mean + weight * (estimate - prior_mean), np.sqrt(weight * se2)
+
+
+def between_variance(estimate: np.ndarray, se2: np.ndarray) -> float:
+    """Method-of-moments between-unit variance: var(estimates) - mean(se2), floored at a small positive value."""
+    if len(estimate) < 2:
+        return 0.0
+    return float(max(np.var(estimate, ddof=1) - np.mean(se2), 1e-6))
+
+
+def agent_period_kpis(scored: pl.DataFrame, outcome: Outcome, period: str) -> pl.DataFrame:
+    """Observed vs expected per agent per period, shrunk toward the team; one row per agent per period.
+
+    `scored` holds one row per ticket: employee_id, agent_team, agent_tier, the period column
+    (`month` or `quarter`), y, y_hat, expected and the outcome column (observed, own scale).
+    """
+    per = (
+        scored.with_columns((pl.col("y") - pl.col("y_hat")).alias("resid"))
+        .group_by("employee_id", period)
+        .agg(
+            pl.len().alias("n"),
+            pl.col("agent_team").drop_nulls().mode().first().alias("team"),
+            pl.col("agent_tier").drop_nulls().mode().first().alias("tier"),
+            pl.col(outcome.column).cast(pl.Float64).mean().alias("observed"),
+            pl.col("expected").mean().alias("expected"),
+            pl.col("resid").mean().alias("effect"),
+            pl.col("resid").var().alias("resid_var"),
+            (pl.col("y_hat") * (1 - pl.col("y_hat"))).mean().alias("bernoulli_var"),
+        )
+        .rename({period: "period_start"})
+    )
+    if per.is_empty():
+        return per
+    frames = []
+    for part in per.partition_by("period_start"):
+        frames.append(_shrink_period(part, outcome))
+    return pl.concat(frames).sort("period_start", "employee_id")
+
+
+def _shrink_period(part: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
+    """Shrink one period's agent effects toward their team's volume-weighted mean effect."""
+    n = part["n"].to_numpy().astype(float)
+    effect = part["effect"].to_numpy()
+    if outcome.kind == "log":
+        # pooled within-agent residual variance: individual variances are too noisy for small n
+        pooled = float(np.nansum(part["resid_var"].fill_null(0).to_numpy() * np.maximum(n - 1, 0)))
+        sigma2 = pooled / max(float(np.sum(np.maximum(n - 1, 0))), 1.0)
+        se2 = np.full_like(n, sigma2) / n
+    else:
+        se2 = part["bernoulli_var"].to_numpy() / n
+    eligible = n >= outcome.min_volume
+    tau2 = between_variance(effect[eligible], se2[eligible]) if eligible.sum() >= 2 else 0.0
+    team_mean = (
+        part.with_columns((pl.col("effect") * pl.col("n")).alias("_w"))
+        .with_columns((pl.col("_w").sum().over("team") / pl.col("n").sum().over("team")).alias("_team"))["_team"]
+        .to_numpy()
+    )
+    post, post_sd = shrink(effect, se2, team_mean, tau2)
+    low, high = post - Z95 * post_sd, post + Z95 * post_sd
+    frame = part.select("employee_id", "period_start", "team", "tier", "n", "observed", "expected").with_columns(
+        pl.Series("effect", effect),
+        pl.Series("shrunk_effect", post),
+        pl.Series("effect_low", low),
+        pl.Series("effect_high", high),
+        pl.Series("has_verdict", eligible),
+    )
+    return _on_own_scale(frame, outcome)
+
+
+def _on_own_scale(frame: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
+    """Ratio, difference and adjusted ratio with its interval on the outcome's own scale, plus the verdict."""
+    if outcome.kind == "log":
+        # the effect is a mean log residual: exp() is the observed / expected ratio (geometric)
+        adj = [pl.col(c).exp() for c in ("shrunk_effect", "effect_low", "effect_high")]
+    else:
+        # the effect is observed rate - expected rate: the ratio is (expected + effect) / expected
+        adj = [
+            ((pl.col("expected") + pl.col(c)) / pl.col("expected")).clip(lower_bound=0)
+            for c in ("shrunk_effect", "effect_low", "effect_high")
+        ]
+    better, worse = ("better", "worse")
+    good_side = pl.col("effect_high") < 0 if outcome.lower_is_better else pl.col("effect_low") > 0
+    bad_side = pl.col("effect_low") > 0 if outcome.lower_is_better else pl.col("effect_high") < 0
+    sign = -1.0 if outcome.lower_is_better else 1.0
+    return frame.with_columns(
+        (pl.col("observed") / pl.col("expected")).alias("ratio"),
+        (pl.col("observed") - pl.col("expected")).alias("difference"),
+        adj[0].alias("adjusted_ratio"),
+        adj[1].alias("ratio_low"),
+        adj[2].alias("ratio_high"),
+        (sign * pl.col("shrunk_effect")).alias("performance"),
+        pl.when(~pl.col("has_verdict"))
+        .then(pl.lit("too few to judge"))
+        .when(good_side)
+        .then(pl.lit(f"{better} than expected"))
+        .when(bad_side)
+        .then(pl.lit(f"{worse} than expected"))
+        .otherwise(pl.lit("as expected"))
+        .alias("verdict"),
+    )
+
+
+def add_ranks(kpis: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
+    """Raw rank (by the observed KPI) beside the adjusted rank (by shrunk performance), 1 = best.
+
+    Ranked within each period among agents with a verdict; rank_change = raw - adjusted
+    (positive: the agent moves up once the tickets they handled are taken into account).
+    """
+    judged = pl.col("has_verdict")
+    raw_key = pl.col("observed") if outcome.lower_is_better else -pl.col("observed")
+    return kpis.with_columns(
+        pl.when(judged).then(raw_key).rank("min").over("period_start", judged).cast(pl.Int64).alias("raw_rank"),
+        pl.when(judged)
+        .then(-pl.col("performance"))
+        .rank("min")
+        .over("period_start", judged)
+        .cast(pl.Int64)
+        .alias("adjusted_rank"),
+    ).with_columns(
+        pl.when(judged).then(pl.col("raw_rank") - pl.col("adjusted_rank")).alias("rank_change"),
+        pl.when(judged).then(pl.len().over("period_start", judged)).cast(pl.Int64).alias("n_ranked"),
+    )

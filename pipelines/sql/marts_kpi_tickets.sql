@@ -1,0 +1,67 @@
+-- Grain: one row per conversation handled by a matched employee (not resolved by a bot alone),
+-- with the ticket features outside the agent's control (tier, channel, category, priority,
+-- segment, bot hand-off, escalation, UTC hour and weekday, helpdesk), the outcomes the KPI
+-- expectation models explain (handle time, hours to resolution, reopened, CSAT good) and the
+-- agent's team and tier on the day. Reopened is null where the helpdesk does not export reopens.
+create or replace table marts_kpi_tickets as
+with
+facts as (
+    select * from staging_ticket_facts
+    where employee_id is not null and not is_bot_resolved
+),
+
+tickets_in as (
+    select source_system, ticket_id, created_at, solved_at, customer_segment from tickets
+),
+
+states as (
+    select employee_id, valid_from, valid_to, team, tier
+    from staging_job_states
+    where is_employed
+),
+
+joined as (
+    select
+        f.source_system,
+        f.ticket_id,
+        f.employee_id,
+        t.created_at,
+        f.created_date,
+        f.month,
+        cast(date_trunc('quarter', f.created_date) as date) as quarter,
+        cast(extract('hour' from timezone('UTC', t.created_at)) as integer) as created_hour,
+        cast(isodow(f.created_date) as integer) as created_weekday,
+        coalesce(f.tier, 'unknown') as tier,
+        coalesce(f.channel, 'unknown') as channel,
+        coalesce(f.category, 'unknown') as category,
+        coalesce(lower(f.priority), 'unknown') as priority,
+        coalesce(t.customer_segment, 'unknown') as customer_segment,
+        f.is_bot_involved,
+        f.is_escalated,
+        f.is_complex,
+        f.handle_seconds,
+        case
+            when t.solved_at is not null and t.solved_at >= t.created_at
+                then epoch(t.solved_at - t.created_at) / 3600.0
+        end as resolution_hours,
+        case when f.reopens is not null then f.reopens > 0 end as is_reopened,
+        f.csat_good,
+        f.qa_score
+    from facts as f
+    join tickets_in as t on t.source_system = f.source_system and t.ticket_id = f.ticket_id
+),
+
+with_team as (
+    select
+        j.*,
+        s.team as agent_team,
+        s.tier as agent_tier
+    from joined as j
+    left join states as s
+        on s.employee_id = j.employee_id
+        and s.valid_from <= j.created_date
+        and (s.valid_to is null or s.valid_to >= j.created_date)
+    qualify row_number() over (partition by j.source_system, j.ticket_id order by s.valid_from desc nulls last) = 1
+)
+
+select * from with_team
