@@ -21,7 +21,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(PY) -m pipelines demo
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 browser:
 	bash scripts/install-browser.sh

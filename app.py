@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.auth import record_person_view
-from ui.navigation import build_navigation
+from ui.navigation import build_navigation, disable_legacy_pages_folder
 from ui.viewer import resolve_viewer
 
+disable_legacy_pages_folder()
 st.set_page_config(page_title="Tenure", page_icon=":material/groups:", layout="wide")
 
 viewer = resolve_viewer()

@@ -22,7 +22,7 @@ from pipelines.metrics.workload import OPEN_COMPLEX_NORM, SUSTAINED_WEEKS, get_w
 from pipelines.models.kpi_expectation import OUTCOME_BY_NAME
 from ui.data import get, require_warehouse
 from ui.viewer import current_viewer
-from ui.widgets import metric
+from ui.widgets import metric, num_col, table
 
 OUTCOME_LABELS = {
     "promotion": "Promotion (for equal time in role, rating and role)",
@@ -66,7 +66,24 @@ def _adjusted(viewer: Viewer) -> None:
         f"{judged.height} of {rows.height} agents handled enough tickets for a verdict. "
         f"Largest move up once the tickets are taken into account: {movers['rank_change'][0] if judged.height else 0} places."
     )
-    st.dataframe(rows.select([c for c in AGENT_COLUMNS if c in rows.columns]), hide_index=True, width="stretch")
+    unit = {"handle_time": "%.0f s", "resolution_time": "%.1f h"}.get(metric_name, "%.3f")
+    table(
+        rows.select([c for c in AGENT_COLUMNS if c in rows.columns]),
+        f"kpi-{metric_name}-{period}",
+        {
+            "full_name": "teammate",
+            "n": st.column_config.NumberColumn("tickets", format="%d"),
+            "observed": num_col("observed", unit),
+            "expected": num_col("expected for their tickets", unit),
+            "ratio": num_col("observed / expected", "%.2f"),
+            "adjusted_ratio": num_col("adjusted (shrunk)", "%.2f", "kpi_adjusted_ratio"),
+            "ratio_low": num_col("95% low", "%.2f"),
+            "ratio_high": num_col("95% high", "%.2f"),
+            "raw_rank": st.column_config.NumberColumn("raw rank", format="%d"),
+            "adjusted_rank": st.column_config.NumberColumn("adjusted rank", format="%d"),
+            "rank_change": st.column_config.NumberColumn("places moved", format="%+d"),
+        },
+    )
     quality = get(get_kpi_model_quality, viewer)
     if not quality.is_empty():
         st.caption(

@@ -10,8 +10,10 @@ import streamlit as st
 
 from pipelines.access import Role, Viewer
 
-# url paths use hyphens: the file names (underscores) are what Streamlit's legacy pages/ folder
-# mode would serve directly, bypassing app.py; distinct paths always route through app.py.
+# Streamlit treats a pages/ folder beside app.py as a legacy multipage app: a URL equal to a
+# file's name would run that file alone, skipping app.py (sign-in, the Viewer), and any other
+# URL pops a "page not found" dialog. So url paths never equal a file name, and app.py calls
+# disable_legacy_pages_folder() before anything else.
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,13 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("executive_summary", "Executive summary", ":material/summarize:", "executive-summary", "Organisation"),
-    PageSpec("turnover", "Turnover", ":material/logout:", "turnover", "Organisation"),
+    PageSpec("turnover", "Turnover", ":material/logout:", "turnover-and-retention", "Organisation"),
     PageSpec("career_paths", "Career paths", ":material/trending_up:", "career-paths", "Organisation"),
     PageSpec("team_structure", "Team structure", ":material/account_tree:", "team-structure", "Organisation"),
     PageSpec("kpi_fairness", "KPI fairness", ":material/balance:", "kpi-fairness", "Organisation"),
     PageSpec("stalled_teammates", "Stalled teammates", ":material/hourglass_bottom:", "stalled-teammates", "People"),
     PageSpec("attrition_risk", "Attrition risk", ":material/warning:", "attrition-risk", "People"),
-    PageSpec("person", "Person", ":material/person:", "person", "People"),
+    PageSpec("person", "Person", ":material/person:", "teammate", "People"),
     PageSpec("data_loads", "Data", ":material/database:", "data-loads", "Data"),
 )
 
@@ -52,6 +54,18 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     Role.PEOPLE_ADMIN: tuple(p.module for p in PAGES),
     Role.SYSTEM: tuple(p.module for p in PAGES),
 }
+
+
+def disable_legacy_pages_folder() -> None:
+    """Run every session through app.py's st.navigation, never through the legacy pages/ mode.
+
+    Streamlit 1.67 decides once per server (PagesManager.uses_pages_directory) whether a pages/
+    folder beside the main script means a legacy app; Tenure's pages/ holds modules with a
+    main() for st.navigation, so the flag is turned off on the first run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
 
 
 def available(module: str) -> bool:

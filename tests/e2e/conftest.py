@@ -1,4 +1,4 @@
-"""Browser tests: the real app served by `streamlit run`, driven by Playwright in Debian Chromium."""
+"""Browser tests: the real app served by `python -m ui.serve` (streamlit run app.py), driven by Playwright in Debian Chromium."""
 
 from __future__ import annotations
 
@@ -67,9 +67,7 @@ def app_url(demo_data_dir: Path) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "ui.serve",
             "--server.port",
             str(port),
             "--server.headless",

@@ -84,7 +84,7 @@ def login_app(demo_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         )
         env = {**os.environ, "TENURE_DATA_DIR": str(demo_data_dir), "TENURE_CONFIG": str(settings)}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -171,16 +171,16 @@ def test_another_teams_person_id_in_the_url_or_widgets_shows_nobody_outside(page
     outside = login_app["outside"]
     _sign_in(page, login_app)
     for other in list(outside)[:5]:
-        page.goto(f"{login_app['url']}/person?person={other}")
+        page.goto(f"{login_app['url']}/teammate?person={other}")
         wait_for_app(page)
         text = _text(page)
         assert _outsiders_named(text, outside) == [], other
         assert outside[other] not in text
-    page.goto(f"{login_app['url']}/person?person={next(iter(login_app['inside']))}")
+    page.goto(f"{login_app['url']}/teammate?person={next(iter(login_app['inside']))}")
     wait_for_app(page)
     assert next(iter(login_app["inside"].values())) in _text(page)  # the same URL works inside the scope
     # widget values: every option of every sidebar and page select box stays inside the subtree
-    page.goto(f"{login_app['url']}/person")
+    page.goto(f"{login_app['url']}/teammate")
     wait_for_app(page)
     boxes = page.locator('[data-testid="stSelectbox"]')
     for i in range(boxes.count()):
