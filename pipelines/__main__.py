@@ -111,7 +111,9 @@ def _short(file: str) -> str:
 def _print_ingest(report) -> None:  # noqa: ANN001 - IngestReport
     table = Table(title="Reconciliation: rows read = loaded + rejected")
     for col in ("file", "format", "read", "loaded", "rejected", "superseded", "status"):
-        table.add_column(col, justify="right" if col in {"read", "loaded", "rejected", "superseded"} else "left")
+        numeric = col in {"read", "loaded", "rejected", "superseded"}
+        # names wrap rather than being cut to "data/sampl…" on an 80-column terminal
+        table.add_column(col, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
     for f in report.files:
         table.add_row(
             _short(f.file),
