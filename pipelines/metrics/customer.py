@@ -8,28 +8,14 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, window, with_subtree
+from pipelines.metrics.scope import manager_param, require_people, window, with_scoped_tickets, with_subtree
 
 # Conversations created in [start, end] (UTC dates). A manager's scope keeps the conversations
 # handled by people in their subtree that day; bot-only conversations have no handler, so they
 # are outside every manager's scope.
-TICKETS_SQL = with_subtree(
+TICKETS_SQL = with_scoped_tickets(
+    "select * from staging_ticket_facts where created_date between $start and $end",
     """
-with recursive
-facts as (
-    select * from staging_ticket_facts where created_date between $start and $end
-),
-probe_days as (
-    select distinct created_date as day from facts where employee_id is not null
-),
-""",
-    """,
-scoped as (
-    select f.*
-    from facts as f
-    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
-    where cast($manager_id as varchar) is null or t.employee_id is not null
-)
 select
     month,
     count(*) as n_conversations,

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, window, with_subtree
+from pipelines.metrics.scope import manager_param, require_people, window, with_scoped_tickets, with_subtree
 from pipelines.models.fairness_parity import compare_groups, group_rates
 from pipelines.models.kpi_expectation import OUTCOME_BY_NAME
 from pipelines.models.kpi_mix import decompose_mix, mix_totals
@@ -58,23 +58,9 @@ order by s.adjusted_rank nulls last, s.employee_id
 
 # Tickets of a window grouped by cell (category x tier x channel); a manager keeps the tickets
 # handled by their subtree that day.
-MIX_CELLS_SQL = with_subtree(
+MIX_CELLS_SQL = with_scoped_tickets(
+    "select * from marts_kpi_tickets where created_date between $start and $end",
     """
-with recursive
-facts as (
-    select * from marts_kpi_tickets where created_date between $start and $end
-),
-probe_days as (
-    select distinct created_date as day from facts
-),
-""",
-    """,
-scoped as (
-    select f.*
-    from facts as f
-    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
-    where cast($manager_id as varchar) is null or t.employee_id is not null
-)
 select category, tier, channel,
     count(handle_seconds) as n_handle_time, sum(handle_seconds) as total_handle_time,
     count(resolution_hours) as n_resolution_time, sum(resolution_hours) as total_resolution_time,
@@ -92,26 +78,15 @@ CSAT_NO_EXPECTED = """
     left join (select null as source_system, null as ticket_id, cast(null as double) as expected_csat_good) as x
         on false"""
 
-CSAT_CATEGORIES_SQL = with_subtree(
+CSAT_CATEGORIES_SQL = with_scoped_tickets(
+    "".join(
+        (
+            "select k.*, x.expected_csat_good\n    from marts_kpi_tickets as k",
+            CSAT_EXPECTED,
+            "\n    where k.created_date between $start and $end",
+        )
+    ),
     """
-with recursive
-facts as (
-    select k.*, x.expected_csat_good
-    from marts_kpi_tickets as k
-    left join kpi_ticket_expectations as x on x.source_system = k.source_system and x.ticket_id = k.ticket_id
-    where k.created_date between $start and $end
-),
-probe_days as (
-    select distinct created_date as day from facts
-),
-""",
-    """,
-scoped as (
-    select f.*
-    from facts as f
-    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
-    where cast($manager_id as varchar) is null or t.employee_id is not null
-)
 select
     category,
     count(*) as n_tickets,

@@ -46,6 +46,33 @@ def with_subtree(head: str, tail: str) -> str:
     return "".join((head, SUBTREE_CTES, tail))
 
 
+_TICKETS_OPEN = "\nwith recursive\nfacts as (\n"
+_TICKETS_PROBE = """
+),
+probe_days as (
+    select distinct created_date as day from facts where employee_id is not null
+),
+"""
+_TICKETS_SCOPED = """,
+scoped as (
+    select f.*
+    from facts as f
+    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
+    where cast($manager_id as varchar) is null or t.employee_id is not null
+)
+"""
+
+
+def with_scoped_tickets(facts: str, select: str) -> str:
+    """A ticket query in the viewer's scope, from two constant parts (values are bound).
+
+    `facts` is the body of a CTE selecting the window's tickets (with employee_id and
+    created_date); `select` reads from `scoped`: for a manager, the tickets people in their
+    subtree handled that day (bot-only tickets belong to no team), for everyone else all of them.
+    """
+    return "".join((_TICKETS_OPEN, facts, _TICKETS_PROBE, SUBTREE_CTES, _TICKETS_SCOPED, select))
+
+
 _IN_SCOPE_SQL = with_subtree(_IN_SCOPE_SQL_HEAD, _IN_SCOPE_SQL_TAIL)
 
 

@@ -10,29 +10,15 @@ import polars as pl
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.people import PANEL_SQL
-from pipelines.metrics.scope import cells_to_hide, manager_param, suppress, window, with_subtree
+from pipelines.metrics.scope import cells_to_hide, manager_param, suppress, window, with_scoped_tickets
 
 BOT_TIER = "Bot only"
 
 # Conversations per month and tier in [start, end], in the viewer's scope (a manager keeps the
 # conversations their subtree handled; bot-only ones belong to nobody's team).
-TIER_SQL = with_subtree(
+TIER_SQL = with_scoped_tickets(
+    "select * from staging_ticket_facts where created_date between $start and $end",
     """
-with recursive
-facts as (
-    select * from staging_ticket_facts where created_date between $start and $end
-),
-probe_days as (
-    select distinct created_date as day from facts where employee_id is not null
-),
-""",
-    """,
-scoped as (
-    select f.*
-    from facts as f
-    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
-    where cast($manager_id as varchar) is null or t.employee_id is not null
-)
 select
     month,
     case when is_bot_resolved then 'Bot only' else coalesce(tier, 'No tier') end as tier,
