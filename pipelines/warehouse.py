@@ -51,23 +51,6 @@ def quote_ident(name: str) -> str:
     return '"' + name + '"'
 
 
-def current_frame(lake: Path, entity: str) -> pl.DataFrame:
-    """The canonical table for an entity: latest run wins per key; job events renumbered per day."""
-    rows = lk.live_rows(lake, entity)
-    ent = ENTITIES[entity]
-    if entity == "job_events" and rows.height:
-        rows = (
-            rows.with_columns(pl.col("event_kind").replace_strict(_KIND_ORDER, default=1).alias("_k"))
-            .sort("employee_id", "effective_date", "_k", "_source_kind", "event_seq")
-            .with_columns(
-                pl.int_range(pl.len()).over("employee_id", "effective_date").cast(pl.Int64).alias("event_seq")
-            )
-        )
-    # Across sources (e.g. a canonical file and a vendor export) the entity key stays unique: latest run wins.
-    rows = rows.sort(lk.RUN_COL, descending=True).unique(subset=list(ent.key), keep="first", maintain_order=True)
-    return rows.select(list(ent.schema)).cast(ent.schema).sort(list(ent.key))
-
-
 _SQL_TYPES = {
     pl.String(): "VARCHAR",
     pl.Date(): "DATE",
@@ -99,7 +82,7 @@ def lake_files(lake: Path, entity: str) -> list[str]:
 def load_entity_sql(con: duckdb.DuckDBPyConnection, entity: str, files: list[str]) -> int:
     """CREATE the canonical table for an entity straight from its lake Parquet; returns its row count.
 
-    Same rules as current_frame: per record key the latest run wins (then the earliest line), job events
+    Per record key the latest run wins (then the earliest line), job events
     are renumbered per person and day, across sources the entity key stays unique (latest run wins).
     """
     ent = ENTITIES[entity]

@@ -212,12 +212,33 @@ def _commit(lake, run_id, entity, frame, kind):
     lk.commit_run(lake, record, rows, pl.DataFrame(schema=lk.REJECTED_ROWS_SCHEMA))
 
 
+def current_frame(lake, entity: str) -> pl.DataFrame:
+    """Reference for the SQL build, in Polars: latest run wins per key; job events renumbered per day."""
+    from pipelines import lake as lk
+    from pipelines.schema import ENTITIES
+    from pipelines.warehouse import _KIND_ORDER
+
+    rows = lk.live_rows(lake, entity)
+    ent = ENTITIES[entity]
+    if entity == "job_events" and rows.height:
+        rows = (
+            rows.with_columns(pl.col("event_kind").replace_strict(_KIND_ORDER, default=1).alias("_k"))
+            .sort("employee_id", "effective_date", "_k", "_source_kind", "event_seq")
+            .with_columns(
+                pl.int_range(pl.len()).over("employee_id", "effective_date").cast(pl.Int64).alias("event_seq")
+            )
+        )
+    # Across sources (e.g. a canonical file and a vendor export) the entity key stays unique: latest run wins.
+    rows = rows.sort(lk.RUN_COL, descending=True).unique(subset=list(ent.key), keep="first", maintain_order=True)
+    return rows.select(list(ent.schema)).cast(ent.schema).sort(list(ent.key))
+
+
 def test_sql_build_gives_the_same_tables_as_the_polars_rules_with_superseded_records(tmp_path):
     from datetime import date
 
     import duckdb
 
-    from pipelines.warehouse import current_frame, lake_files, load_entity_sql
+    from pipelines.warehouse import lake_files, load_entity_sql
 
     lake = tmp_path / "lake"
     t1 = pl.DataFrame({"source_system": ["zendesk"] * 3, "ticket_id": ["1", "2", "3"], "status": ["open"] * 3})
