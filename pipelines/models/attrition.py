@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 import sklearn
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -37,7 +38,8 @@ from pipelines.models.estimators import (
     fit_vocabulary,
     make_estimator,
     make_logistic,
-    splineable,
+    monthly_hazard,
+    spline_knots,
     to_matrix,
 )
 from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel, observable
@@ -156,27 +158,59 @@ def _first_of_month(day: date) -> date:
 
 def _training(
     data: pl.DataFrame, before: date, vocab: Vocabulary | None = None, window_months: int | None = None
-) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
+) -> tuple[np.ndarray, np.ndarray, Vocabulary, np.ndarray]:
+    """(X, y, vocabulary, month index of each row) for the hazard rows before `before`."""
     rows = data.filter(pl.col(MONTH) < before)
     if window_months:
         rows = rows.filter(pl.col(MONTH) >= bt.add_months(before, -window_months))
     vocab = vocab or fit_vocabulary(rows)
     y = (rows[OUTCOME] == TARGET_EXIT).fill_null(False).to_numpy().astype(int)
-    return to_matrix(rows, vocab), y, vocab
+    months = rows.select(bt.month_index(pl.col(MONTH))).to_series().to_numpy()
+    return to_matrix(rows, vocab), y, vocab, months
 
 
-def _fit(name: str, X: np.ndarray, y: np.ndarray, options: ModelOptions) -> Any:
+def choose_logistic_c(X: np.ndarray, y: np.ndarray, months: np.ndarray, options: ModelOptions) -> float:
+    """The logistic model's C, chosen on time: fitted on all but the latest months, scored on them.
+
+    Each C in options.logistic_c_grid is fitted on the rows before the last
+    options.inner_validation_months months of the training rows and scored by the log-loss of
+    the monthly hazard on those months (later months are never used to predict earlier ones).
+    Falls back to options.logistic_strength when either part has too few exits to compare on;
+    options.logistic_c, when set, is used as is.
+    """
+    n_events = int(np.sum(y == 1))
+    if options.logistic_c is not None:
+        return options.logistic_c
+    if len(months) == 0:
+        return options.logistic_strength(n_events)
+    cut = months.max() - options.inner_validation_months + 1
+    fit_rows, val_rows = months < cut, months >= cut
+    if min(int(y[fit_rows].sum()), int(y[val_rows].sum())) < options.min_validation_exits:
+        return options.logistic_strength(n_events)
+    X_fit, y_fit, weight = subsample_stayers(
+        X[fit_rows], y[fit_rows], options.max_training_rows, options.random_state
+    )  # above the row cap: every exit and a weighted sample of the others, as in _fit
+    knots = spline_knots(X_fit)
+    losses = []
+    for C in options.logistic_c_grid:
+        model = make_logistic(C=C, knots=knots).fit(X_fit, y_fit, model__sample_weight=weight)
+        losses.append(log_loss(y[val_rows], monthly_hazard(model, X[val_rows]), labels=[0, 1]))
+    return float(options.logistic_c_grid[int(np.argmin(losses))])
+
+
+def _fit(name: str, X: np.ndarray, y: np.ndarray, options: ModelOptions, C: float | None = None) -> Any:
     """Fit one estimator on the hazard rows, capped at options.max_training_rows.
 
     Above the cap every voluntary exit is kept and the other rows are sampled, each weighted by
     the inverse of its sampling rate, so the fitted hazard stays on the population's scale.
-    With a single outcome in the rows only a base rate makes sense.
+    With a single outcome in the rows only a base rate makes sense. `C` is the logistic
+    model's strength (default: options.logistic_strength).
     """
     if len(np.unique(y)) < 2 and name != "baseline":
         log.warning("training rows hold a single outcome; %s replaced by the tenure-band base rate", name)
         name = "baseline"
     model = (
-        make_logistic(C=options.logistic_strength(int(np.sum(y == 1))), splined=splineable(X))
+        make_logistic(C=C if C is not None else options.logistic_strength(int(np.sum(y == 1))), knots=spline_knots(X))
         if name == "logistic"
         else make_estimator(name)
     )
@@ -228,8 +262,9 @@ def _fit_calibrated(
     Returns (model used for predictions, the fitted estimator without the map). Internal origins
     need options.min_train_months of history before them; without any, the map is the identity.
     """
-    X, y, _ = _training(data, before, vocab, options.training_window_months)
-    base = _fit(name, X, y, options)
+    X, y, _, months = _training(data, before, vocab, options.training_window_months)
+    C = choose_logistic_c(X, y, months, options) if name == "logistic" else None
+    base = _fit(name, X, y, options, C)
     if not options.recalibrate:
         return base, base
     first = data[MONTH].min()
@@ -240,12 +275,14 @@ def _fit_calibrated(
         origin = bt.add_months(before, -back)
         if origin < bt.add_months(first, options.min_train_months):
             continue
-        X_int, y_int, _ = _training(data, origin, vocab, options.training_window_months)
+        X_int, y_int, _, _ = _training(data, origin, vocab, options.training_window_months)
         cohort = seen.filter(pl.col(MONTH) == origin)
         if cohort.height == 0 or len(np.unique(y_int)) < 2:
             continue
         observed = bt.observe(seen, cohort[ID], origin)
-        holdouts.append((_fit(name, X_int, y_int, options), to_matrix(cohort, vocab), observed.event, observed.weight))
+        holdouts.append(
+            (_fit(name, X_int, y_int, options, C), to_matrix(cohort, vocab), observed.event, observed.weight)
+        )
     model = recalibrate(base, holdouts, lambda m, X_: project_hazards(m, X_, bt.WINDOW, aging))
     return model, base
 
@@ -261,7 +298,7 @@ def _backtest(
     metric_rows, calibration_frames, last_models, last_test = [], [], {}, None
     pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     for origin in origins:
-        X, y, vocab = _training(data, origin, window_months=options.training_window_months)
+        X, y, vocab, _ = _training(data, origin, window_months=options.training_window_months)
         cohort = data.filter(pl.col(MONTH) == origin)
         observed = bt.observe(data, cohort[ID], origin)
         X_cohort = to_matrix(cohort, vocab)
@@ -418,7 +455,7 @@ def _fit_and_backtest(
     training = data.filter(pl.col(MONTH) < as_of)
     if options.training_window_months:
         training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
-    X, y, vocab = _training(data, as_of, window_months=options.training_window_months)
+    X, y, vocab, _ = _training(data, as_of, window_months=options.training_window_months)
     model, base = _fit_calibrated(chosen, data, as_of, vocab, options)
     if isinstance(base, TenureBandBaseline) and chosen != "baseline":
         chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"

@@ -33,6 +33,13 @@ class ModelOptions:
     # leavers need a much stronger pull towards the base rate than a large organisation
     # (on the sample, C = 0.5 spread the risks far wider than what happened).
     logistic_c: float | None = None
+    # With logistic_c None, C is chosen on time (attrition.choose_logistic_c): each value of the
+    # grid is fitted on the training rows before their last `inner_validation_months` months and
+    # scored by log-loss on those months. With fewer than `min_validation_exits` voluntary exits
+    # on either side, the rule above (exits / 2000) is used instead.
+    logistic_c_grid: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+    inner_validation_months: int = 12
+    min_validation_exits: int = 10
     # Features that grow by one a month when risk is projected forward (features.AGING are
     # the candidates). "all": every time-since feature ages (assumes no promotion and no growth
     # activity ahead: pessimistic); "tenure": only time in support, which ages for certain.
