@@ -138,6 +138,10 @@ def main(
     typer.echo(f"{len(run.origins)} origins: {origins}")
     typer.echo(comparison_table(run))
     typer.echo(f"chosen: {run.selection_reason}")
+    for name, chosen in run.backtest_projections.items():
+        counts = ", ".join(f"{p} {chosen.count(p)}" for p in sorted(set(chosen)))
+        typer.echo(f"projection of {name} across origins: {counts}")
+    typer.echo(f"final model projects with: {run.projection}")
     for key, value in acceptance(run).items():
         typer.echo(f"{key}: {value if isinstance(value, bool) else f'{value:.3f}'}")
     typer.echo(f"fit_and_backtest: {seconds:.1f} s")
