@@ -73,9 +73,9 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_sample_has_names_and_emails_to_look_for():
     assert len(NEEDLES) > 400
-    assert "sophie ionescu" in NEEDLES and "sophie.ionescu@acmecloud.example" in NEEDLES
-    planted = "row 3: Sophie\n  Ionescu <Sophie.Ionescu@acmecloud.example>"
-    assert _leaks(planted) == ["sophie ionescu", "sophie.ionescu@acmecloud.example"]
+    assert "sophie mensah" in NEEDLES and "sophie.mensah@acmecloud.example" in NEEDLES
+    planted = "row 3: Sophie\n  Mensah <Sophie.Mensah@acmecloud.example>"
+    assert _leaks(planted) == ["sophie mensah", "sophie.mensah@acmecloud.example"]
 
 
 def test_a_full_cli_run_at_debug_logs_no_names_or_emails(cli_run):

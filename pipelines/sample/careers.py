@@ -78,6 +78,8 @@ class Simulation:
         self.work_rng = work_rng if work_rng is not None else rng
         self.period = period
         self.scale = people
+        self.teams = org.support_teams(people)
+        self.team_by_name = {t.name: t for t in self.teams}
         self.h = History()
         self.names: set[str] = set()
         self.vol_exits: list[tuple[int, str]] = []  # (month index, team)
@@ -98,7 +100,7 @@ class Simulation:
         r = self.rng
         gender = str(r.choice(["Female", "Male", "Non-binary", ""], p=[0.47, 0.45, 0.03, 0.05]))
         first, last = self._draw_name(gender)
-        region = org.TEAM_BY_NAME[team].region if team in org.TEAM_BY_NAME else "EMEA"
+        region = self.team_by_name[team].region if team in self.team_by_name else "EMEA"
         locs = org.LOCATIONS[region]
         p = Person(
             idx=len(self.h.persons),
@@ -119,7 +121,7 @@ class Simulation:
             title_since=hire,
             ever_support=department == SUPPORT,
         )
-        p.tier = org.TEAM_BY_NAME[team].tier if title in org.TICKET_TITLES else None
+        p.tier = self.team_by_name[team].tier if title in org.TICKET_TITLES else None
         self.h.persons.append(p)
         return p
 
@@ -153,12 +155,10 @@ class Simulation:
     # ---- structure ----------------------------------------------------------------------
     def _open_teams(self, i: int) -> list[org.Team]:
         frac = i / max(1, self.period.n_months - 1)
-        return [t for t in org.TEAMS if t.opens_at <= frac]
+        return [t for t in self.teams if t.opens_at <= frac]
 
     def _targets(self, i: int) -> dict[int, int]:
-        frac = i / max(1, self.period.n_months - 1)
-        total = self.scale * (0.16 + 0.19 * frac)
-        return {1: max(2, round(total * 0.58)), 2: max(1, round(total * 0.28)), 3: max(1, round(total * 0.14))}
+        return org.agent_targets(self.scale, i / max(1, self.period.n_months - 1))
 
     def _holders(self, title: str) -> list[Person]:
         return [p for p in self.active() if p.title == title]
@@ -190,7 +190,7 @@ class Simulation:
             return lead
         if not sms:
             return director
-        tier = org.TEAM_BY_NAME[p.team].tier
+        tier = self.team_by_name[p.team].tier
         return sms[0] if tier == 1 or len(sms) == 1 else sms[1]
 
     def _team_for_tier(self, tier: int, i: int) -> str:
@@ -217,7 +217,9 @@ class Simulation:
         self._pre_hire(DIR, "Support Leadership", 60)
         self._pre_hire(SM, "Support Leadership", 40)
         leads = [self._pre_hire(TL, t.name, 30) for t in self._open_teams(0) if t.has_lead]
-        weak = sorted(int(x) for x in r.choice(len(leads), size=min(org.N_WEAK_MANAGERS, len(leads)), replace=False))
+        weak = sorted(
+            int(x) for x in r.choice(len(leads), size=min(org.n_weak_managers(self.scale), len(leads)), replace=False)
+        )
         self.h.weak_managers = [leads[k].idx for k in weak]
         for tier, n in self._targets(0).items():
             for _ in range(n):
@@ -257,7 +259,7 @@ class Simulation:
         p.pay = round_pay(band_mid(p.title, start, self.period) * float(self.rng.uniform(0.88, 1.08)))
         title, p.title = p.title, entry
         tier = p.tier
-        p.tier = org.TEAM_BY_NAME[p.team].tier if entry in org.TICKET_TITLES else None
+        p.tier = self.team_by_name[p.team].tier if entry in org.TICKET_TITLES else None
         self.record_job(p, p.hire, "New Hire")
         self.h.statuses.append((p.idx, p.hire, "Part-Time" if p.part_time else "Full-Time", "", "", "", ""))
         entry_pay = round_pay(p.pay * (0.9 if entry != title else 1.0))
@@ -316,7 +318,7 @@ class Simulation:
             p.pay = round_pay(max(p.pay * 1.08, raise_to))
             self._pay_change(p, ms, "Promotion")
         p.title, p.team, p.title_since = title, team, ms
-        p.tier = org.TEAM_BY_NAME[team].tier if title in org.TICKET_TITLES else None
+        p.tier = self.team_by_name[team].tier if title in org.TICKET_TITLES else None
         changed[p.idx] = reason
 
     def _careers(self, i: int, ms: date, changed: dict[int, str]) -> None:
@@ -340,7 +342,7 @@ class Simulation:
                 title = {S1: S2, S2: SSS, CSE: SSE}[p.title]
                 counts, targets = self._tier_counts(), self._targets(i)
                 tier = 3 if p.title == CSE else 2 if title == SSS or counts[2] < targets[2] else 1
-                team = p.team if org.TEAM_BY_NAME[p.team].tier == tier else self._team_for_tier(tier, i)
+                team = p.team if self.team_by_name[p.team].tier == tier else self._team_for_tier(tier, i)
                 self._move(p, ms, title, team, "Promotion", changed)
             elif p.title == SSS and u < 0.012:
                 self._move(p, ms, OPS, "Support Operations", "Lateral Move", changed)
@@ -383,15 +385,19 @@ class Simulation:
             self._hire(ms + timedelta(days=int(self.rng.integers(0, 10))), title, team)
 
     def _reorganise(self, i: int, ms: date, changed: dict[int, str]) -> None:
-        """When a new team opens, move a few agents of the same tier into it."""
-        for team in org.TEAMS:
+        """When a new team opens, move its fair share of the tier's non-senior agents into it."""
+        for team in self.teams:
             if team.tier is None or i == 0 or team not in self._open_teams(i) or team in self._open_teams(i - 1):
                 continue
-            movers = [p for p in self.active() if p.tier == team.tier and p.title in (S1, S2) and p.team != team.name]
-            if not movers:
+            movers = [
+                p for p in self.active() if p.tier == team.tier and p.title in (S1, S2, CSE) and p.team != team.name
+            ]
+            n_teams = sum(1 for t in self._open_teams(i) if t.tier == team.tier)
+            size = min(len(movers), self._tier_counts()[team.tier] // n_teams)
+            if size == 0:
                 continue
             # movers drawn at random: the new team inherits no one's seniority or skill
-            picks = sorted(int(k) for k in self.rng.choice(len(movers), size=max(1, len(movers) // 5), replace=False))
+            picks = sorted(int(k) for k in self.rng.choice(len(movers), size=size, replace=False))
             for p in (movers[k] for k in picks):
                 p.team = team.name
                 if p.region != team.region:  # only a move to another region changes where someone works
@@ -417,8 +423,18 @@ class Simulation:
                 changed.setdefault(p.idx, "Manager Change")
         for idx in sorted(changed):
             p = self.h.persons[idx]
-            if p.in_support:
+            if p.in_support and p.hire >= ms:
+                self._amend_joining_row(p)  # rehired this month: no change dated before the return
+            elif p.in_support:
                 self.record_job(p, ms, changed[idx])
+
+    def _amend_joining_row(self, p: Person) -> None:
+        """Put the person's current job on their latest job row (their rehire), keeping its date and reason."""
+        for k in range(len(self.h.jobs) - 1, -1, -1):
+            row = self.h.jobs[k]
+            if row[0] == p.idx:
+                self.h.jobs[k] = (p.idx, row[1], p.location, p.department, p.team, p.title, p.manager, p.tier, row[8])
+                return
 
     def _rehire(self, i: int, ms: date, changed: dict[int, str]) -> None:
         for idx in self.rehires.pop(i, []):
@@ -550,7 +566,7 @@ class Simulation:
         counts, targets = self._tier_counts(), self._targets(i)
         me = month_end(ms)
         for p in self.active():
-            tier = p.tier if p.title in org.TICKET_TITLES else org.TEAM_BY_NAME[p.team].tier if p.title == TL else None
+            tier = p.tier if p.title in org.TICKET_TITLES else self.team_by_name[p.team].tier if p.title == TL else None
             if tier is None:
                 continue
             first, last = max(ms, p.hire), min(me, p.exit or me)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 COMPANY = "Acme Cloud"
@@ -18,19 +19,52 @@ class Team:
     has_lead: bool = True
 
 
-TEAMS = (
-    Team("Support - Tier 1 EMEA", 1, "EMEA", 0.0),
-    Team("Support - Tier 1 Americas", 1, "Americas", 0.0),
-    Team("Support - Tier 2 EMEA", 2, "EMEA", 0.0),
-    Team("Support Engineering", 3, "EMEA", 0.0),
-    Team("Support - Tier 1 APAC", 1, "APAC", 0.35),
-    Team("Support - Tier 2 Americas", 2, "Americas", 0.5),
-    Team("Support - Tier 1 EMEA 2", 1, "EMEA", 0.7),
+# Agent headcount targets grow linearly over the period: scale x (start + growth x fraction), split by tier.
+TARGET_START, TARGET_GROWTH = 0.16, 0.19
+TIER_SHARE = {1: 0.58, 2: 0.28, 3: 0.14}
+# A Team Lead per team of at most about LEAD_SPAN agents: a tier opens its next team when its target passes
+# a multiple of the span, so spans of control stay between 6 and 12 whatever the organisation's size.
+LEAD_SPAN = 11
+TIER_REGIONS = {1: ("EMEA", "Americas", "APAC"), 2: ("EMEA", "Americas"), 3: ("EMEA",)}
+OTHER_TEAMS = (
     Team("Support Operations", None, "EMEA", 0.0, has_lead=False),
     Team("Product Support", None, "EMEA", 0.0, has_lead=False),
     Team("Support Leadership", None, "EMEA", 0.0, has_lead=False),
 )
-TEAM_BY_NAME = {t.name: t for t in TEAMS}
+
+
+def agent_targets(scale: int, frac: float) -> dict[int, int]:
+    """Agents wanted per tier at this fraction of the period."""
+    total = scale * (TARGET_START + TARGET_GROWTH * frac)
+    return {tier: max(1, round(total * share)) for tier, share in TIER_SHARE.items()}
+
+
+def _team_name(tier: int, region: str, n: int) -> str:
+    base = "Support Engineering" if tier == 3 else f"Support - Tier {tier} {region}"
+    return base if n == 1 else f"{base} {n}"
+
+
+def support_teams(scale: int) -> tuple[Team, ...]:
+    """Every team the organisation of this size ever has: per tier one team per LEAD_SPAN agents of its
+    target, the k-th opening when the target passes (k - 1) x LEAD_SPAN; regions in turn; then the
+    teams without a lead (operations, embedded product support, leadership)."""
+    teams: list[Team] = []
+    for tier, share in TIER_SHARE.items():
+        final = max(1, math.ceil(scale * (TARGET_START + TARGET_GROWTH) * share / LEAD_SPAN))
+        regions = TIER_REGIONS[tier]
+        for k in range(1, final + 1):
+            opens = ((k - 1) * LEAD_SPAN / (scale * share) - TARGET_START) / TARGET_GROWTH
+            region = regions[(k - 1) % len(regions)]
+            n = sum(1 for j in range(k) if regions[j % len(regions)] == region)
+            teams.append(Team(_team_name(tier, region, n), tier, region, round(max(0.0, opens), 4)))
+    return (*teams, *OTHER_TEAMS)
+
+
+def n_weak_managers(scale: int) -> int:
+    """Weak team leads planted among the first leads: 2 per 300 people, so about the same share of agents."""
+    return max(2, round(scale * N_WEAK_MANAGERS / 300))
+
+
 LOCATIONS = {
     "EMEA": ("Dublin", "Dublin", "London", "Lisbon"),
     "Americas": ("Austin", "Toronto"),
@@ -97,7 +131,7 @@ PROMOTION_GAP_ODDS_RATIO = 0.6
 OVERLOAD_THRESHOLD = 17  # complex tickets in a month
 OVERLOAD_MONTHS = 3  # of the last 4 months above the threshold
 BOT_SHARE_START, BOT_SHARE_END = 0.10, 0.45
-N_WEAK_MANAGERS = 2
+N_WEAK_MANAGERS = 2  # per 300 people (n_weak_managers)
 
 HAZARD_BASE_IC = -4.85
 HAZARD_BASE_MANAGEMENT = -5.5

@@ -58,7 +58,7 @@ def test_director_sees_raw_and_adjusted_ranks_mix_csat_and_parity(kpi_env):
     assert float(mix.value) > 0  # the bots took the easy tickets: the mix pushes handle time up
     markdown = " ".join(m.value for m in at.markdown)
     assert "Pricing" in markdown and "Refund Policy" in markdown  # policy-like categories named
-    assert "No group is below four-fifths" in markdown  # promotions by gender: nothing flagged on the sample
+    assert "Adverse impact found for: Female" in markdown  # promotions by gender: the planted gap, flagged
     assert any(m.label.startswith("Sustained overload") for m in at.metric)
 
 
