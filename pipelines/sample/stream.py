@@ -26,25 +26,59 @@ import polars as pl
 
 from pipelines.config import load_settings
 from pipelines.sample import bamboohr, helpdesk
+from pipelines.sample.careers import Simulation
 from pipelines.sample.generate import (
     INTERCOM_FIRST_ID,
+    STEP_CAREERS,
     STEP_CUSTOMERS,
     STEP_HELPDESK,
     STEP_TICKETS,
+    STEP_WORK,
     ZENDESK_FIRST_ID,
     _agents_truth,
     _hr_files,
+    _rng,
     _story,
-    simulate,
 )
 from pipelines.sample.io import write_bytes, write_csv, write_json
-from pipelines.sample.period import make_period
+from pipelines.sample.names import FEMALE, LAST, MALE, NEUTRAL
+from pipelines.sample.others import add_other_departments
+from pipelines.sample.people import History
+from pipelines.sample.period import Period, make_period
 from pipelines.sample.readme import readme_text, settings_text
 from pipelines.sample.tickets import build_tickets
 from pipelines.sample.truth import stalled
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
+
+
+class _ScaledSimulation(Simulation):
+    """The sample's simulation with room for tens of thousands of unique names.
+
+    The name pools give about 14,000 distinct `First Last` names; past that the plain draw would
+    never find a free one. After a few collisions the last name becomes double-barrelled
+    (122 x 122 more combinations per first name).
+    """
+
+    def _draw_name(self, gender: str) -> tuple[str, str]:
+        pool = {"Female": FEMALE, "Male": MALE, "Non-binary": NEUTRAL}.get(gender, FEMALE + MALE)
+        tries = 0
+        while True:
+            first, last = pool[int(self.rng.integers(len(pool)))], LAST[int(self.rng.integers(len(LAST)))]
+            if tries >= 8:
+                last = f"{last}-{LAST[int(self.rng.integers(len(LAST)))]}"
+            tries += 1
+            if f"{first} {last}" not in self.names:
+                self.names.add(f"{first} {last}")
+                return first, last
+
+
+def _simulate(seed: int, people: int, period: Period, progress: Progress | None) -> History:
+    """`generate.simulate` with the scaled simulation (same steps, same random streams)."""
+    sim = _ScaledSimulation(_rng(seed, STEP_CAREERS), period, people, work_rng=_rng(seed, STEP_WORK))
+    add_other_departments(sim, round(people * 0.4))
+    return sim.run(progress)
 
 
 def _month_rng(seed: int, month: int) -> np.random.Generator:
@@ -72,7 +106,7 @@ def stream_sample(
     out_dir = Path(out_dir)
     period = make_period(years)
     settings = load_settings(None)
-    h = simulate(seed, people, period, progress)
+    h = _simulate(seed, people, period, progress)
     numbers = bamboohr.employee_numbers(h)
     skill = np.array([p.skill for p in h.persons] + [0.0])
     acc = helpdesk.assign_accounts(
