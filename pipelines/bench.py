@@ -431,7 +431,8 @@ def run_bench(
         step(6)
         cfg = [str(config_arg)] if config_arg else []
         stage, stdout = _stage(result, "pages", [*_python(), "pages", str(data_dir / "warehouse.duckdb"), *cfg])
-        result.pages = [PageQuery(**p) for p in (_payload(stdout) or [])]
+        if stdout or "pages" not in skipped:
+            result.pages = [PageQuery(**p) for p in (_payload(stdout) or [])]
         step(7)
         day_file = one_more_day(exports, out)
         if day_file is not None:
