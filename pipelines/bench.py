@@ -359,7 +359,8 @@ def run_bench(
 
     reuse: keep the organisation an earlier run (with --keep) generated under `out` instead of
     generating it again; the warehouse is always rebuilt. skip: stages not run again whose figures
-    are taken from that earlier run's `result.json` (e.g. floor and pandas when only ingest changed).
+    are taken from that earlier run's `result.json` (e.g. floor and pandas when only ingest changed);
+    skipping ingest keeps the earlier run's lake.
     """
     people_gen, years = plan_org(people, tickets)
     out = Path(out)
@@ -368,7 +369,12 @@ def run_bench(
     reuse = reuse and (exports / "truth" / "story.json").exists()
     if not reuse:
         shutil.rmtree(exports, ignore_errors=True)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if reuse and previous and "ingest" in skip and (data_dir / "lake").exists():
+        for built in data_dir.glob("warehouse.duckdb*"):  # keep the ingested lake, rebuild from it
+            built.unlink()
+        shutil.rmtree(data_dir / "models", ignore_errors=True)
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     result = BenchResult(people, tickets, years, people_gen, 0, 0, started_at=datetime.now(UTC).isoformat())
     result.load = _load_average()

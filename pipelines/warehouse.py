@@ -29,10 +29,11 @@ from pipelines.sources.reading import LINE
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
-# DuckDB's working memory during a build or refresh; past it, joins, aggregates and sorts spill to
-# disk next to the warehouse file, so a build of tens of millions of tickets stays under 4 GB.
-# TENURE_DUCKDB_MEMORY_LIMIT overrides it ("" = DuckDB's default, 80% of the machine's memory).
-MEMORY_LIMIT = "3GB"
+# DuckDB's working memory during a build or refresh (TENURE_DUCKDB_MEMORY_LIMIT, e.g. "3GB"); past
+# it, joins, aggregates and sorts spill to disk next to the warehouse file. Unset: DuckDB's default
+# (80% of the machine's memory). At 20M tickets a 3 GB cap ran out of memory in the build and 8 GB
+# was enough (BENCHMARKS.md, docs/scaling.md).
+MEMORY_LIMIT = ""
 _KIND_ORDER = {"hire": 0, "job": 1, "exit": 2}
 
 

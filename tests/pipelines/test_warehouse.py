@@ -129,15 +129,18 @@ def test_concurrent_reader_never_fails_and_sees_new_data(built, tmp_path):
 
 
 def test_build_connections_cap_duckdb_memory_and_refuse_odd_sizes(tmp_path, monkeypatch):
-    import pytest
-
     from pipelines import warehouse as wh
 
     def limit(con):
         return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
     monkeypatch.delenv("TENURE_DUCKDB_MEMORY_LIMIT", raising=False)
+    default = limit(duckdb.connect())
     con = wh._connect_for_writing(tmp_path / "a.duckdb")
+    assert limit(con) == default  # unset: DuckDB's own default
+    con.close()
+    monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "3GB")
+    con = wh._connect_for_writing(tmp_path / "a2.duckdb")
     assert limit(con).replace(" ", "") == "2.7GiB"  # 3GB (10^9 bytes) as DuckDB prints it
     con.close()
     monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "512MiB")
