@@ -540,9 +540,19 @@ def render(result: BenchResult, info: dict[str, str] | None = None) -> str:
             for p in result.pages
         ]
     lines += ["", "Commands (each stage ran as its own process):", "", "```"]
-    lines += result.commands
+    lines += [_short_command(c) for c in result.commands]
     lines += ["```", f"<!-- /bench:{result.tickets_asked} -->", ""]
     return "\n".join(lines)
+
+
+_MONTHLY = re.compile(
+    r"\s(\S+/)(zendesk|intercom)/(tickets|conversations)-[\d-]+\.csv\.gz(?:\s\1\2/\3-[\d-]+\.csv\.gz)*"
+)
+
+
+def _short_command(command: str) -> str:
+    """A command with each run of monthly ticket files written as one glob (the shell expands it the same)."""
+    return _MONTHLY.sub(lambda m: f" {m.group(1)}{m.group(2)}/{m.group(3)}-*.csv.gz", command)
 
 
 _HEADER = """# Benchmarks
