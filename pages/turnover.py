@@ -51,20 +51,31 @@ def main() -> None:
         )
         return
     scale = 12 / filters.months
+
+    def yearly(value: float | None) -> float | None:  # None: hidden (small group, or differencing periods)
+        return None if value is None else value * scale
+
     c = st.columns(5)
     with c[0]:
-        metric("Attrition, a year", "annualised_attrition_rate", row["attrition_rate"] * scale, "pct")
+        metric("Attrition, a year", "annualised_attrition_rate", yearly(row["attrition_rate"]), "pct")
     with c[1]:
-        metric("Voluntary, a year", "voluntary_attrition_rate", row["voluntary_attrition_rate"] * scale, "pct")
+        metric("Voluntary, a year", "voluntary_attrition_rate", yearly(row["voluntary_attrition_rate"]), "pct")
     with c[2]:
-        metric("Regretted, a year", "regretted_attrition_rate", row["regretted_attrition_rate"] * scale, "pct")
+        metric("Regretted, a year", "regretted_attrition_rate", yearly(row["regretted_attrition_rate"]), "pct")
     with c[3]:
         metric("Incl. internal moves", "support_turnover_rate", row["support_turnover_rate"] * scale, "pct")
     with c[4]:
         metric("Average headcount", "avg_headcount", row["avg_headcount"])
+    if row["exits_voluntary"] is None:  # the split by type is hidden: another period would isolate a few exits
+        exits = round(row["attrition_rate"] * row["avg_headcount"])
+        split = f"{exits} exits (by type and regretted: hidden, too few to show)"
+    else:
+        split = (
+            f"{row['exits_voluntary']} voluntary and {row['exits_involuntary']} involuntary exits, "
+            f"{row['exits_regretted']} of them regretted"
+        )
     st.caption(
-        f"{row['exits_voluntary']} voluntary and {row['exits_involuntary']} involuntary exits, "
-        f"{row['exits_regretted']} of them regretted; {row['transfers_out']} moved to another team of the company "
+        f"{split}; {row['transfers_out']} moved to another team of the company "
         f"(internal mobility, not a loss); {row['hires']} hires. Benchmark: {settings.benchmark_attrition_rate:.0%} a year."
     )
 
@@ -74,16 +85,19 @@ def main() -> None:
         st.plotly_chart(trailing_attrition_chart(monthly, settings.benchmark_attrition_rate), width="stretch")
     with right:
         kinds = monthly.filter(~pl.col("is_suppressed")).with_columns(pl.col("month").dt.strftime("%Y-%m"))
+        # executives and managers get exits per month without the type (a month's few leavers)
+        by_type = kinds.height > 0 and kinds["exits_voluntary"].null_count() < kinds.height
+        series = (
+            {"exits_voluntary": "voluntary", "exits_involuntary": "involuntary"}
+            if by_type
+            else {"exits": "left the company"}
+        )
         st.plotly_chart(
             stacked_bars_chart(
                 kinds,
                 "month",
-                {
-                    "exits_voluntary": "voluntary",
-                    "exits_involuntary": "involuntary",
-                    "transfers_out": "moved to other teams",
-                },
-                "Exits per month by type",
+                {**series, "transfers_out": "moved to other teams"},
+                "Exits per month by type" if by_type else "Exits per month",
             ),
             width="stretch",
         )

@@ -73,9 +73,9 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_sample_has_names_and_emails_to_look_for():
     assert len(NEEDLES) > 400
-    assert "yasmin weber" in NEEDLES and "yasmin.weber@acmecloud.example" in NEEDLES
-    planted = "row 3: Yasmin\n  Weber <Yasmin.Weber@acmecloud.example>"
-    assert _leaks(planted) == ["yasmin weber", "yasmin.weber@acmecloud.example"]
+    assert "sophie ionescu" in NEEDLES and "sophie.ionescu@acmecloud.example" in NEEDLES
+    planted = "row 3: Sophie\n  Ionescu <Sophie.Ionescu@acmecloud.example>"
+    assert _leaks(planted) == ["sophie ionescu", "sophie.ionescu@acmecloud.example"]
 
 
 def test_a_full_cli_run_at_debug_logs_no_names_or_emails(cli_run):

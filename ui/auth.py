@@ -16,10 +16,9 @@ import streamlit as st
 
 from pipelines import audit
 from pipelines.access import Viewer, viewer_for
-from pipelines.metrics import connect_context
 from pipelines.metrics.people_directory import find_employee_id, has_reports, is_sample_organisation
 from pipelines.pseudonym import pseudonymous_id, resolve_secret
-from ui.data import _connection
+from ui.data import warehouse_context
 from ui.state import get_paths, get_settings, warehouse_version
 
 log = logging.getLogger(__name__)
@@ -61,9 +60,7 @@ def signed_in_identity() -> Identity | None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _lookup(kind: str, version: tuple[str, int, int], value: str = "") -> Any:
-    cursor = _connection(version[0], version[1]).cursor()
-    try:
-        ctx = connect_context(cursor, get_settings())
+    with warehouse_context(version) as ctx:
         if kind == "sample":
             return is_sample_organisation(ctx)
         if kind == "employee":
@@ -71,8 +68,6 @@ def _lookup(kind: str, version: tuple[str, int, int], value: str = "") -> Any:
         if kind == "has_reports":
             return has_reports(ctx, value)
         raise ValueError(kind)
-    finally:
-        cursor.close()
 
 
 def demo_mode() -> bool:

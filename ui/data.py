@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import streamlit as st
 
 from pipelines.access import Viewer
-from pipelines.metrics import connect_context
+from pipelines.metrics import Context, connect_context
 from ui.state import get_settings, warehouse_version
 
 
@@ -29,14 +30,21 @@ def _connection(path: str, inode: int) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
+@contextmanager
+def warehouse_context(version: tuple[str, int, int]) -> Iterator[Context]:
+    """A metrics Context on its own cursor of the cached connection to this warehouse version."""
+    cursor = _connection(version[0], version[1]).cursor()  # one cursor per call: sessions run in threads
+    try:
+        yield connect_context(cursor, get_settings())
+    finally:
+        cursor.close()
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _call(module: str, name: str, version: tuple[str, int, int], viewer: Viewer, kwargs: tuple) -> Any:
     fn = getattr(importlib.import_module(module), name)
-    cursor = _connection(version[0], version[1]).cursor()  # one cursor per call: sessions run in threads
-    try:
-        return fn(viewer, connect_context(cursor, get_settings()), **dict(kwargs))
-    finally:
-        cursor.close()
+    with warehouse_context(version) as ctx:
+        return fn(viewer, ctx, **dict(kwargs))
 
 
 def get(fn: Callable[..., Any], viewer: Viewer, **kwargs: Any) -> Any:

@@ -6,7 +6,6 @@ under its own session key and the widget is re-seeded from it on every page.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ import streamlit as st
 
 from pipelines.access import Role, Viewer
 from pipelines.metrics.people_directory import get_managers, get_people
+from pipelines.metrics.scope import grid_window, last_complete_month_end
 from pipelines.metrics.team import get_data_dates, get_org_units, get_support_managers
 from ui.data import get
 
@@ -56,12 +56,12 @@ class Filters:
 
 
 def period_start(end: date, months: int) -> date:
-    """The first day of a window of `months` whole months ending at end (end's day + 1, months back)."""
-    index = end.year * 12 + end.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(end.day, monthrange(year, month + 1)[1])
-    start = date(year, month + 1, day)
-    return date.fromordinal(start.toordinal() + 1)
+    """The first day of a window of `months` months ending at end, snapped down to the first of its month.
+
+    These are the read API's grid windows (pipelines.metrics.scope.grid_window): executives and
+    managers get figures over them only, so every role's page shows the same period.
+    """
+    return grid_window(end, months)[0]
 
 
 def _persisted(name: str, options: list[str], label: str, help_text: str) -> str:
@@ -78,7 +78,8 @@ def _persisted(name: str, options: list[str], label: str, help_text: str) -> str
 
 def sidebar(viewer: Viewer, show: tuple[str, ...] = ("period", "team", "tier", "manager")) -> Filters:
     """Draw the chosen filters in the sidebar and return the reader's choices."""
-    end = get(get_data_dates, viewer)["data_end_date"]
+    # whole calendar months to the last complete month: the read API's grid for executives and managers
+    end = last_complete_month_end(get(get_data_dates, viewer)["data_end_date"])
     months, team, tier, manager_id, manager_name = 12, None, None, None, None
     with st.sidebar:
         if show:

@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.people import PANEL_SQL
-from pipelines.metrics.scope import manager_param, require_people, suppress, window
+from pipelines.metrics.scope import as_of_days, as_of_for, changed_rows, manager_param, require_people, suppress, window
 
 LATEST_RATINGS_SQL = """
 with ranked as (
@@ -70,9 +70,22 @@ def get_competency_standing(viewer: Viewer, ctx: Context, as_of: date | None = N
     """Latest ratings by role and competency against the next level's bar; one row per title x competency.
 
     share_at_bar = people rated at or above the bar / people rated. Suppressed under the minimum.
+    For a guarded viewer (scope.period_guarded) a row is also hidden when it changed since the
+    other allowed end (scope.grid_ends) among nearly the same people: that is a few new ratings.
     """
-    frame = _standing(viewer, ctx, as_of)
-    out = (
+    day = as_of_for(viewer, ctx, as_of)
+    tables = {d: _standing_table(viewer, ctx, d) for d in as_of_days(viewer, ctx, day)}
+    out = tables[day]
+    keys = ["title", "next_title", "competency"]
+    others = [t for d, t in tables.items() if d != day]
+    values = ("mean_rating", "next_level_bar", "share_at_bar")
+    flagged = changed_rows(out, others, keys, values, ctx.settings.min_group_size)
+    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys), forced=flagged)
+
+
+def _standing_table(viewer: Viewer, ctx: Context, day: date) -> pl.DataFrame:
+    frame = _standing(viewer, ctx, day)
+    return (
         frame.group_by("title", "next_title", "competency")
         .agg(
             pl.col("employee_id").n_unique().alias("n_people"),
@@ -85,7 +98,6 @@ def get_competency_standing(viewer: Viewer, ctx: Context, as_of: date | None = N
         )
         .sort("title", "competency")
     )
-    return suppress(out, ctx.settings.min_group_size, keep=("title", "next_title", "competency"))
 
 
 def get_person_competencies(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl.DataFrame:

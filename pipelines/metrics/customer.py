@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, window, with_scoped_tickets, with_subtree
+from pipelines.metrics.scope import manager_param, period, require_people, window, with_scoped_tickets, with_subtree
 
 # Conversations created in [start, end] (UTC dates). A manager's scope keeps the conversations
 # handled by people in their subtree that day; bot-only conversations have no handler, so they
@@ -68,7 +68,7 @@ def get_customer_outcomes(
     bot_share is None for a manager (bot-only conversations belong to no team); CSAT and QA are
     suppressed when fewer people than the minimum handled the scoped conversations.
     """
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     monthly = _monthly(viewer, ctx, start, end)
     is_manager = manager_param(viewer) is not None
     n_conv = int(monthly["n_conversations"].sum()) if monthly.height else 0
@@ -97,7 +97,7 @@ def get_customer_monthly(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None
 ) -> pl.DataFrame:
     """Conversations, bot share and CSAT good share per calendar month (UTC); one row per month."""
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     monthly = _monthly(viewer, ctx, start, end).with_columns(
         (pl.col("n_bot_resolved") / pl.col("n_conversations")).alias("bot_share"),
         pl.when(pl.col("n_rated") > 0).then(pl.col("n_good") / pl.col("n_rated")).alias("csat"),

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.scope import manager_param, require_people, window, with_scoped_tickets, with_subtree
-from pipelines.models.fairness_parity import compare_groups, group_rates
+from pipelines.models.fairness_parity import compare_attributes, group_rates
 from pipelines.models.kpi_expectation import OUTCOME_BY_NAME
 from pipelines.models.kpi_mix import decompose_mix, mix_totals
 
@@ -104,15 +104,21 @@ order by category
 """,
 )
 
+# At risk of a promotion: a month in a role that has a next step on its track (max_months set) or
+# that someone in the data was promoted out of (e.g. a senior specialist picked as team lead),
+# from `min_months` in the role on, however long it lasts (long waits are the point of the check).
 PROMOTION_UNITS_SQL = """
 with
+promoted_from as (
+    select distinct lower(trim(from_title)) as title_key from marts_role_moves where move_kind = 'promotion'
+),
 panel as (
     select pm.*, l.expected_months, l.max_months
     from marts_person_months as pm
     join settings_ladder as l on l.title_key = lower(trim(pm.title))
     where pm.month between date_trunc('month', cast($start as date)) and $end
-        and l.max_months is not null
-        and pm.months_in_level >= $min_months and pm.months_in_level < l.max_months
+        and (l.max_months is not null or l.title_key in (select title_key from promoted_from))
+        and pm.months_in_level >= $min_months
 ),
 promoted as (
     select distinct employee_id, cast(date_trunc('month', effective_date) as date) as month
@@ -368,6 +374,8 @@ def get_group_parity(
     promotion: promotions per person-month at a role with a next step, adjusted for time in role,
     rating and title; high_rating: people whose mean rating in the window is at least 3.5;
     adjusted_handle_time: agents at or better than expected handle time. Default window: all data.
+    The p-values are Holm-adjusted across every group of every attribute in PARITY_ATTRIBUTES (the
+    family checked for this outcome), so looking at all five attributes flags nothing by chance.
     Aggregates only; groups under the minimum size are compared with nothing and their rates hidden.
     """
     if outcome not in PARITY_OUTCOMES or attribute not in PARITY_ATTRIBUTES:
@@ -387,11 +395,10 @@ def get_group_parity(
     units = _in_scope(viewer, ctx, units, end)
     if units.is_empty():
         return pl.DataFrame()
-    compared = compare_groups(
-        group_rates(units.with_columns(pl.col(attribute).alias("group"))), ctx.settings.min_group_size
-    )
+    family = {a: group_rates(units.with_columns(pl.col(a).alias("group"))) for a in PARITY_ATTRIBUTES}
+    compared = compare_attributes(family, ctx.settings.min_group_size)[attribute]
     small = compared["n_people"] < ctx.settings.min_group_size
-    hidden = ("n_favourable", "expected_favourable", "raw_rate", "rate", "rate_se")
+    hidden = ("n_favourable", "expected_favourable", "raw_rate", "rate", "rate_se", "test_se")
     return compared.with_columns(
         pl.Series("is_suppressed", small),
         *[pl.when(pl.Series(small)).then(None).otherwise(pl.col(c)).alias(c) for c in hidden],

@@ -9,7 +9,19 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, resolve_as_of, suppress, window, with_subtree
+from pipelines.metrics.scope import (
+    as_of_for,
+    cells_to_hide,
+    describes,
+    detail_differences,
+    grid_windows,
+    hide_details,
+    manager_param,
+    period,
+    period_guarded,
+    suppress,
+    with_subtree,
+)
 from pipelines.sql import TENURE_BANDS
 
 Cut = Literal["team", "tier", "track", "level", "title", "manager_id", "tenure_band", "location", "hire_cohort"]
@@ -188,6 +200,18 @@ _COUNTS = (
 )
 
 
+# Exit details: by type and regretted. Counts of exits over a population of at least the minimum
+# stay visible (attrition_rate), the split is hidden when differencing two periods of the grid
+# would give the split of fewer than the minimum leavers (between 1 and min - 1 exits).
+EXIT_SPLIT: tuple[str, ...] = ("exits_voluntary", "exits_involuntary", "exits_unknown")
+EXIT_DETAILS: tuple[str, ...] = (*EXIT_SPLIT, "exits_regretted")
+_EXIT_DETAIL_RATES: tuple[str, ...] = (
+    "voluntary_attrition_rate",
+    "regretted_attrition_rate",
+    "annualised_voluntary_attrition_rate",
+)
+
+
 def _check_cut(by: str | None) -> None:
     if by is not None and by not in CUTS:
         raise ValueError(f"unknown cut {by!r}; choose one of {', '.join(CUTS)}")
@@ -238,7 +262,7 @@ def _aggregate(days: pl.DataFrame, keys: list[str], n_window_days: int) -> pl.Da
 def get_headcount(viewer: Viewer, ctx: Context, as_of: date | None = None, by: str | None = None) -> pl.DataFrame:
     """Headcount in support on as_of (people with that day in a support spell); one row per group."""
     _check_cut(by)
-    day = resolve_as_of(ctx, as_of)
+    day = as_of_for(viewer, ctx, as_of)
     days = person_month_days(viewer, ctx, day, day)
     keys = [by] if by else []
     out = (
@@ -254,7 +278,7 @@ def get_average_headcount(
 ) -> pl.DataFrame:
     """Average headcount over [start, end] = person-days in support / days in the window; one row per group."""
     _check_cut(by)
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
     keys = [by] if by else []
     out = _aggregate(person_month_days(viewer, ctx, start, end), keys, n).select(
@@ -263,31 +287,58 @@ def get_average_headcount(
     return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
 
 
+@describes(*EXIT_SPLIT, split=True)
 def get_attrition(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
 ) -> pl.DataFrame:
     """Hires, exits by type and attrition rates over [start, end] (default trailing 12 months); one row per group.
 
     Rates divide by the average headcount of the window; annualised rates scale by 365 / days.
+    For a guarded viewer (scope.period_guarded) the exit split by type and regretted is nulled in
+    rows where another grid window's exits differ by 1 .. minimum - 1: the split of those few
+    leavers, whom a reader can name, would be read off by subtraction.
     """
     _check_cut(by)
-    start, end = window(ctx, start, end)
-    n = (end - start).days + 1
+    start, end = period(viewer, ctx, start, end)
     keys = [by] if by else []
-    out = _rates(_aggregate(person_month_days(viewer, ctx, start, end), keys, n), n)
-    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+    min_size = ctx.settings.min_group_size
+    if not period_guarded(viewer):
+        n = (end - start).days + 1
+        out = _rates(_aggregate(person_month_days(viewer, ctx, start, end), keys, n), n)
+        return suppress(out, min_size, keep=tuple(keys or ["group"]))
+    grid = grid_windows(ctx)
+    # grid windows are whole calendar months: one read, then filter by month
+    widest = person_month_days(viewer, ctx, min(w[0] for w in grid), max(w[1] for w in grid))
+    tables = {
+        w: _rates(
+            _aggregate(widest.filter(pl.col("month").is_between(w[0], w[1])), keys, (w[1] - w[0]).days + 1),
+            (w[1] - w[0]).days + 1,
+        )
+        for w in grid
+    }
+    out = tables[(start, end)]
+    group = keys or ["group"]
+    flagged = detail_differences(
+        out, [t for w, t in tables.items() if w != (start, end)], group, EXIT_SPLIT, min_size, split=True
+    )
+    # details first, on the true sizes (complements chosen among all rows), then the usual suppression
+    out = hide_details(out, flagged, min_size, (*EXIT_DETAILS, *_EXIT_DETAIL_RATES))
+    return suppress(out, min_size, keep=tuple(group))
 
 
+@describes("exits_voluntary", "exits_involuntary")
 def get_attrition_monthly(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
 ) -> pl.DataFrame:
     """Monthly attrition per group: month rate, annualised (x12) and trailing 12 months; one row per month per group.
 
     Months are calendar months clipped to the window; the trailing 12-month rate divides the
-    exits of the 12 months ending with the month by their average headcount.
+    exits of the 12 months ending with the month by their average headcount. A guarded viewer
+    (scope.period_guarded) gets exits per month without the split by type: a month's few leavers
+    would be described one by one.
     """
     _check_cut(by)
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     months_index = start.year * 12 + start.month - 1 - 11
     first = date(months_index // 12, months_index % 12 + 1, 1)
     days = person_month_days(viewer, ctx, first, end)
@@ -348,9 +399,15 @@ def get_attrition_monthly(
         suppress(part, ctx.settings.min_group_size, keep=(*keys, "month"))
         for part in per.partition_by("month", maintain_order=True)
     ]
-    return pl.concat(parts) if parts else per.with_columns(pl.lit(False).alias("is_suppressed"))
+    out = pl.concat(parts) if parts else per.with_columns(pl.lit(False).alias("is_suppressed"))
+    if period_guarded(viewer):
+        out = out.with_columns(
+            pl.lit(None, dtype=out.schema[c]).alias(c) for c in ("exits_voluntary", "exits_involuntary")
+        )
+    return out
 
 
+@describes("n_people", "exits", "regretted")
 def get_exits(
     viewer: Viewer,
     ctx: Context,
@@ -360,11 +417,16 @@ def get_exits(
 ) -> pl.DataFrame:
     """Support spells ending in [start, end] by exit type and destination; one row per type x value.
 
-    Each cell covers the people who left, so cells under the minimum group size are suppressed.
+    Each cell covers the people who left, so cells under the minimum group size are suppressed,
+    with complements inside the same exit type (the by="end_kind" table publishes each type's
+    total). For a guarded viewer (scope.period_guarded) a cell is also hidden when it differs from
+    the same cell over another grid window by 1 .. minimum - 1 people.
     """
     if by not in ("end_kind", "exit_destination", "exit_reason"):
         raise ValueError(f"unknown exit cut {by!r}")
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
+    guarded = period_guarded(viewer)
+    grid = grid_windows(ctx) if guarded else [(start, end)]
     sql = with_subtree(
         """
 with recursive
@@ -380,18 +442,34 @@ ends as (
     where sp.end_date between $start and $end
       and (cast($manager_id as varchar) is null or t.employee_id is not null)
 )
-select employee_id, end_kind, exit_destination, exit_reason, is_regretted from ends
+select employee_id, end_date, end_kind, exit_destination, exit_reason, is_regretted from ends
 """,
     )
-    ends = ctx.frame(sql, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    lo, hi = min(w[0] for w in grid), max(w[1] for w in grid)
+    ends = ctx.frame(sql, {"start": lo, "end": hi, "manager_id": manager_param(viewer)})
     keys = ["end_kind"] if by == "end_kind" else ["end_kind", by]
-    out = (
-        ends.group_by(keys)
+    tables = {
+        w: ends.filter(pl.col("end_date").is_between(w[0], w[1]))
+        .group_by(keys)
         .agg(
             pl.col("employee_id").n_unique().alias("n_people"),
             pl.len().alias("exits"),
             pl.col("is_regretted").fill_null(False).sum().alias("regretted"),
         )
         .sort(keys, nulls_last=True)
-    )
-    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys))
+        for w in grid
+    }
+    out = tables[(start, end)]
+    min_size = ctx.settings.min_group_size
+    others = [t for w, t in tables.items() if w != (start, end)]
+    flagged = detail_differences(out, others, keys, ("n_people", "exits", "regretted"), min_size)
+    if by != "end_kind":  # complements inside each exit type first, then across the table
+        hide = list(flagged)
+        kinds = out["end_kind"].to_list()
+        for kind in dict.fromkeys(kinds):
+            rows = [i for i, k in enumerate(kinds) if k == kind]
+            part = cells_to_hide([out["n_people"][i] for i in rows], min_size, [flagged[i] for i in rows])
+            for i, h in zip(rows, part, strict=True):
+                hide[i] = hide[i] or h
+        flagged = hide
+    return suppress(out, min_size, keep=tuple(keys), forced=flagged)

@@ -12,7 +12,17 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, resolve_as_of, window, with_subtree
+from pipelines.metrics.scope import (
+    as_of_days,
+    as_of_for,
+    describes,
+    detail_differences,
+    manager_param,
+    require_people,
+    resolve_as_of,
+    window,
+    with_subtree,
+)
 
 # Panel rows inside [start, end] whose person was in the viewer's subtree on the row's obs_date.
 PANEL_SQL = with_subtree(
@@ -101,11 +111,26 @@ def get_stalled(viewer: Viewer, ctx: Context, as_of: date | None = None, include
     return frame if require_people(viewer) else frame.clear()
 
 
+@describes("stalled")
 def get_stalled_count(viewer: Viewer, ctx: Context, as_of: date | None = None) -> dict[str, int | bool | None]:
-    """How many people in scope are stalled at as_of (an aggregate every role may see, suppressed when small)."""
-    day = resolve_as_of(ctx, as_of)
-    frame = ctx.frame(STALLED_SQL, {"as_of": day, "manager_id": manager_param(viewer)})
-    n_people = frame["employee_id"].n_unique()
+    """How many people in scope are stalled at as_of (an aggregate every role may see, suppressed when small).
+
+    A guarded viewer (scope.period_guarded) reads it on an allowed end only (scope.grid_ends), and
+    the count is hidden when it differs from the other allowed end's by 1 .. minimum - 1: two
+    months must not difference into one person's change of status.
+    """
+    day = as_of_for(viewer, ctx, as_of)
+
+    def count(on: date) -> pl.DataFrame:
+        frame = ctx.frame(STALLED_SQL, {"as_of": on, "manager_id": manager_param(viewer)})
+        return pl.DataFrame(
+            {"all": ["all"], "n_people": [frame["employee_id"].n_unique()], "stalled": [int(frame["is_stalled"].sum())]}
+        )
+
+    mine = count(day)
+    n_people = int(mine["n_people"][0])
     if n_people < ctx.settings.min_group_size:
         return {"stalled": None, "n_people": None, "is_suppressed": True}
-    return {"stalled": int(frame["is_stalled"].sum()), "n_people": n_people, "is_suppressed": False}
+    others = [count(d) for d in as_of_days(viewer, ctx, day) if d != day]
+    hidden = detail_differences(mine, others, ["all"], ("stalled",), ctx.settings.min_group_size)[0]
+    return {"stalled": None if hidden else int(mine["stalled"][0]), "n_people": n_people, "is_suppressed": False}

@@ -12,7 +12,18 @@ import polars as pl
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.headcount import person_month_days
-from pipelines.metrics.scope import manager_param, resolve_as_of, suppress, window, with_subtree
+from pipelines.metrics.scope import (
+    as_of_days,
+    as_of_for,
+    describes,
+    detail_differences,
+    grid_windows,
+    manager_param,
+    period,
+    period_guarded,
+    suppress,
+    with_subtree,
+)
 from pipelines.metrics.tenure import spells_observed
 
 # One row per role move inside [start, end], in the viewer's scope on the day of the move.
@@ -42,58 +53,114 @@ def _moves(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame
     return ctx.frame(MOVES_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
 
 
-def get_promotions(
-    viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: ProgressionCut = "level"
-) -> pl.DataFrame:
-    """Promotions per person-year by the level, track or title people were promoted from; one row per group.
-
-    Exposure = person-days in support at that level / 365.25 inside the window.
-    """
-    if by not in ("level", "track", "title"):
-        raise ValueError(f"unknown progression cut {by!r}")
-    start, end = window(ctx, start, end)
-    days = person_month_days(viewer, ctx, start, end)
+def _promotion_table(days: pl.DataFrame, moves: pl.DataFrame, by: str) -> pl.DataFrame:
     exposure = days.group_by(by).agg(
         pl.col("employee_id").n_unique().alias("n_people"),
         (pl.col("n_days").sum() / 365.25).alias("person_years"),
     )
-    moves = _moves(viewer, ctx, start, end).filter(pl.col("move_kind") == "promotion")
-    counts = moves.group_by(pl.col(f"from_{by}").alias(by)).agg(
-        pl.len().alias("promotions"),
-        pl.col("is_management_promotion").sum().alias("promotions_into_management"),
+    counts = (
+        moves.filter(pl.col("move_kind") == "promotion")
+        .group_by(pl.col(f"from_{by}").alias(by))
+        .agg(
+            pl.len().alias("promotions"),
+            pl.col("is_management_promotion").sum().alias("promotions_into_management"),
+        )
     )
-    out = (
+    return (
         exposure.join(counts, on=by, how="left")
         .with_columns(pl.col("promotions", "promotions_into_management").fill_null(0))
         .with_columns((pl.col("promotions") / pl.col("person_years")).alias("promotions_per_person_year"))
         .sort(by, nulls_last=True)
     )
-    return suppress(out, ctx.settings.min_group_size, keep=(by,))
 
 
+PROMOTION_DETAILS: tuple[str, ...] = ("promotions", "promotions_into_management")
+
+
+@describes(*PROMOTION_DETAILS)
+def get_promotions(
+    viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: ProgressionCut = "level"
+) -> pl.DataFrame:
+    """Promotions per person-year by the level, track or title people were promoted from; one row per group.
+
+    Exposure = person-days in support at that level / 365.25 inside the window. For a guarded
+    viewer (scope.period_guarded) a row is also hidden when its promotions differ from the same
+    row over another grid window by 1 .. minimum - 1.
+    """
+    if by not in ("level", "track", "title"):
+        raise ValueError(f"unknown progression cut {by!r}")
+    start, end = period(viewer, ctx, start, end)
+    grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
+    lo, hi = min(w[0] for w in grid), max(w[1] for w in grid)
+    days = person_month_days(viewer, ctx, lo, hi)
+    moves = _moves(viewer, ctx, lo, hi)
+    tables = {
+        w: _promotion_table(
+            days.filter(pl.col("month").is_between(w[0], w[1])),
+            moves.filter(pl.col("effective_date").is_between(w[0], w[1])),
+            by,
+        )
+        for w in grid
+    }
+    out = tables[(start, end)]
+    others = [t for w, t in tables.items() if w != (start, end)]
+    flagged = detail_differences(out, others, [by], PROMOTION_DETAILS, ctx.settings.min_group_size)
+    return suppress(out, ctx.settings.min_group_size, keep=(by,), forced=flagged)
+
+
+_SUMMARY_DETAILS: tuple[str, ...] = ("promotions", "management_promotions", "lateral_moves")
+
+
+@describes("promotions", "lateral_moves")
 def get_progression_summary(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None
 ) -> dict[str, float | int | None]:
-    """Promotions, promotion rate, management share, lateral moves and internal mobility over [start, end]."""
-    start, end = window(ctx, start, end)
+    """Promotions, promotion rate, management share, lateral moves and internal mobility over [start, end].
+
+    For a guarded viewer (scope.period_guarded) the promotion and lateral-move figures are None
+    when another grid window's counts differ by 1 .. minimum - 1 (transfers out stay: moving to
+    another department is not a detail).
+    """
+    start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
     days = person_month_days(viewer, ctx, start, end)
     n_people = days["employee_id"].n_unique()
     avg_headcount = days["n_days"].sum() / n if days.height else 0.0
-    if n_people < ctx.settings.min_group_size:
+    min_size = ctx.settings.min_group_size
+    if n_people < min_size:
         keys = ("promotions", "promotion_rate", "management_promotion_share", "lateral_moves", "transfers_out")
         return {**dict.fromkeys(keys), "internal_mobility_rate": None, "n_people": None, "is_suppressed": True}
-    moves = _moves(viewer, ctx, start, end)
-    promotions = moves.filter(pl.col("move_kind") == "promotion")
-    n_promotions = promotions.height
+    grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
+    all_moves = _moves(viewer, ctx, min(w[0] for w in grid), max(w[1] for w in grid))
+
+    def counts(w: tuple[date, date]) -> pl.DataFrame:
+        moves = all_moves.filter(pl.col("effective_date").is_between(w[0], w[1]))
+        promotions = moves.filter(pl.col("move_kind") == "promotion")
+        return pl.DataFrame(
+            {
+                "all": ["all"],
+                "promotions": [promotions.height],
+                "management_promotions": [int(promotions["is_management_promotion"].sum())],
+                "lateral_moves": [moves.filter(pl.col("move_kind") == "lateral").height],
+            }
+        )
+
+    mine = counts((start, end))
+    others = [counts(w) for w in grid if w != (start, end)]
+    hidden = {d: detail_differences(mine, others, ["all"], (d,), min_size)[0] for d in _SUMMARY_DETAILS}
+    n_promotions = int(mine["promotions"][0])
+    n_management = int(mine["management_promotions"][0])
     transfers_out = int(days["transfers_out"].sum())
+    no_promotions = hidden["promotions"] or not n_promotions
     return {
-        "promotions": n_promotions,
-        "promotion_rate": n_promotions / avg_headcount * 365.0 / n if avg_headcount else None,
-        "management_promotion_share": (
-            int(promotions["is_management_promotion"].sum()) / n_promotions if n_promotions else None
+        "promotions": None if hidden["promotions"] else n_promotions,
+        "promotion_rate": (
+            None if hidden["promotions"] or not avg_headcount else n_promotions / avg_headcount * 365.0 / n
         ),
-        "lateral_moves": moves.filter(pl.col("move_kind") == "lateral").height,
+        "management_promotion_share": (
+            None if no_promotions or hidden["management_promotions"] else n_management / n_promotions
+        ),
+        "lateral_moves": None if hidden["lateral_moves"] else int(mine["lateral_moves"][0]),
         "transfers_out": transfers_out,
         "internal_mobility_rate": transfers_out / avg_headcount * 365.0 / n if avg_headcount else None,
         "n_people": n_people,
@@ -101,15 +168,20 @@ def get_progression_summary(
     }
 
 
+@describes("n_people", "promotions")
 def get_time_in_level(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl.DataFrame:
     """Months in a ladder role before promotion out of it (completed), by role; one row per title.
 
-    Quartiles over promotions up to as_of; cells under the minimum group size are suppressed.
+    Quartiles over promotions up to as_of; cells under the minimum group size are suppressed. For
+    a guarded viewer (scope.period_guarded) a title is also hidden when its promotions differ from
+    the other allowed end's (scope.grid_ends) by 1 .. minimum - 1.
     """
-    end = resolve_as_of(ctx, as_of)
-    moves = _moves(viewer, ctx, date(1900, 1, 1), end).filter(pl.col("move_kind") == "promotion")
-    out = (
-        moves.group_by(pl.col("from_title").alias("title"))
+    end = as_of_for(viewer, ctx, as_of)
+    days = as_of_days(viewer, ctx, end)
+    moves = _moves(viewer, ctx, date(1900, 1, 1), max(days)).filter(pl.col("move_kind") == "promotion")
+    tables = {
+        day: moves.filter(pl.col("effective_date") <= day)
+        .group_by(pl.col("from_title").alias("title"))
         .agg(
             pl.col("employee_id").n_unique().alias("n_people"),
             pl.len().alias("promotions"),
@@ -118,25 +190,38 @@ def get_time_in_level(viewer: Viewer, ctx: Context, as_of: date | None = None) -
             pl.col("from_role_months").quantile(0.75, "linear").alias("p75_months"),
         )
         .sort("title")
-    )
-    return suppress(out, ctx.settings.min_group_size, keep=("title",))
+        for day in days
+    }
+    out = tables[end]
+    others = [t for day, t in tables.items() if day != end]
+    flagged = detail_differences(out, others, ["title"], ("n_people", "promotions"), ctx.settings.min_group_size)
+    return suppress(out, ctx.settings.min_group_size, keep=("title",), forced=flagged)
 
 
+@describes("n_people", "moves")
 def get_role_flows(viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None) -> pl.DataFrame:
-    """Flows between roles for a Sankey over [start, end]: role moves, transfers out and exits; one row per pair."""
-    start, end = window(ctx, start, end)
-    moves = _moves(viewer, ctx, start, end).select(
-        "employee_id", pl.col("from_title").alias("source"), pl.col("to_title").alias("target")
+    """Flows between roles for a Sankey over [start, end]: role moves, transfers out and exits; one row per pair.
+
+    For a guarded viewer (scope.period_guarded) a pair is also hidden when it differs from the same
+    pair over another grid window by 1 .. minimum - 1 people.
+    """
+    start, end = period(viewer, ctx, start, end)
+    grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
+    lo, hi = min(w[0] for w in grid), max(w[1] for w in grid)
+    moves = _moves(viewer, ctx, lo, hi).select(
+        "employee_id", "effective_date", pl.col("from_title").alias("source"), pl.col("to_title").alias("target")
     )
-    spells = spells_observed(viewer, ctx, end).filter(
-        pl.col("observed_end_kind").is_not_null() & (pl.col("observed_end_date") >= start)
+    spells = spells_observed(viewer, ctx, hi).filter(
+        pl.col("observed_end_kind").is_not_null() & (pl.col("observed_end_date") >= lo)
     )
     ends = ctx.frame(
-        "select spell_id, end_title, exit_destination from marts_support_spells where end_date between $start and $end",
-        {"start": start, "end": end},
+        "select spell_id, end_date, end_title, exit_destination from marts_support_spells "
+        "where end_date between $start and $end",
+        {"start": lo, "end": hi},
     )
     leavers = spells.join(ends, on="spell_id", how="inner").select(
         "employee_id",
+        pl.min_horizontal("observed_end_date", "end_date").alias("effective_date"),
         pl.col("end_title").alias("source"),
         pl.when(pl.col("observed_end_kind") == "transfer_out")
         .then(pl.lit("Moved to ") + pl.col("exit_destination").fill_null("another department"))
@@ -144,12 +229,17 @@ def get_role_flows(viewer: Viewer, ctx: Context, start: date | None = None, end:
         .alias("target"),
     )
     flows = pl.concat([moves, leavers])
-    out = (
-        flows.group_by("source", "target")
+    tables = {
+        w: flows.filter(pl.col("effective_date").is_between(w[0], w[1]))
+        .group_by("source", "target")
         .agg(pl.col("employee_id").n_unique().alias("n_people"), pl.len().alias("moves"))
         .sort("source", "target")
-    )
-    return suppress(out, ctx.settings.min_group_size, keep=("source", "target"))
+        for w in grid
+    }
+    out = tables[(start, end)]
+    others = [t for w, t in tables.items() if w != (start, end)]
+    flagged = detail_differences(out, others, ["source", "target"], ("n_people", "moves"), ctx.settings.min_group_size)
+    return suppress(out, ctx.settings.min_group_size, keep=("source", "target"), forced=flagged)
 
 
 def cumulative_incidence(time: np.ndarray, kind: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -177,7 +267,7 @@ def get_time_to_first_promotion(
     A spell ends at its first promotion (event), when it ends otherwise (competing), or is
     censored at as_of.
     """
-    end = resolve_as_of(ctx, as_of)
+    end = as_of_for(viewer, ctx, as_of)
     spells = spells_observed(viewer, ctx, end)
     if spells["employee_id"].n_unique() < ctx.settings.min_group_size:
         return pl.DataFrame({"months": list(grid_months), "cumulative_incidence": [None] * len(grid_months)})

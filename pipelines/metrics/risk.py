@@ -17,7 +17,15 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import in_scope, manager_param, require_people, suppress
+from pipelines.metrics.scope import (
+    PeriodNotAllowed,
+    describes,
+    in_scope,
+    manager_param,
+    period_guarded,
+    require_people,
+    suppress,
+)
 from pipelines.models.track_record import track_record, track_record_by_band
 
 BANDS: tuple[str, ...] = ("high", "elevated", "low", "not enough data")
@@ -111,16 +119,21 @@ def get_risk_scores(viewer: Viewer, ctx: Context, run_id: str | None = None) -> 
     return _all_scores(viewer, ctx, run_id)
 
 
+@describes("n_people")
 def get_risk_band_counts(
     viewer: Viewer, ctx: Context, by: BandCut | None = None, run_id: str | None = None
 ) -> pl.DataFrame:
     """People per risk band (optionally per team, tier or tenure band); one row per group per band.
 
     Columns: group, band, n_people, share (of the group's people), is_suppressed. Cells with
-    fewer people than the privacy minimum are hidden with their complements.
+    fewer people than the privacy minimum are hidden with their complements. A guarded viewer
+    (scope.period_guarded) sees the latest run only: two runs a month apart would difference
+    into one person's change of band.
     """
     if by is not None and by not in _CUTS:
         raise ValueError(f"unknown cut {by!r}; choose from {_CUTS}")
+    if run_id is not None and period_guarded(viewer) and run_id != _run_id(viewer, ctx, None):
+        raise PeriodNotAllowed("this role sees band counts of the latest scoring run only")
     scores = _all_scores(viewer, ctx, run_id)
     schema = {"group": pl.String, "band": pl.String, "n_people": pl.Int64, "share": pl.Float64}
     if scores.is_empty():

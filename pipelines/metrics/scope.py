@@ -1,9 +1,12 @@
-"""Scope and privacy helpers: the manager subtree as of each date, dates and windows, suppression."""
+"""Scope and privacy helpers: the manager subtree as of each date, dates and windows, suppression,
+and the period grid that closes differencing across periods for viewers without full access."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -134,7 +137,210 @@ def window(ctx: Context, start: date | None, end: date | None) -> tuple[date, da
     return start, end
 
 
-def cells_to_hide(sizes: list[int | None], min_size: int) -> list[bool]:
+# -- periods a viewer may ask for (differencing across periods) ------------------------------
+#
+# Two results over periods that differ by a few days give the events of those days: with exit
+# types, reasons, destinations, promotions, ratings or stalled status, the details of one person.
+# Viewers who do not see the whole organisation person by person (executives, managers, and a
+# director looking through the manager filter) therefore get figures only over a fixed grid:
+# windows of 12, 24, 36 or 60 whole calendar months ending with the last complete month of data
+# (the latest data date when it is a month end), and point-in-time figures on that day only.
+# The windows form a chain, each nested in the next. Inside it, a detail count is hidden when it
+# differs from the same count over another window by 1 .. min_group_size - 1
+# (detail_differences): the difference of any two visible counts, a ring of whole months, then
+# covers nobody or at least the minimum, and so does any sum of such differences.
+
+GRID_MONTHS: tuple[int, ...] = (12, 24, 36, 60)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def describes(*columns: str, split: bool = False) -> Callable[[_F], _F]:
+    """Mark the detail count columns (or dict keys) of a public function: the counts of people with
+    an exit type, reason, destination, promotion, band or stalled status that must not be
+    recovered by differencing two periods. split=True: the columns split one population of events
+    (exits by type), and what must not difference below the minimum is their sum, the leavers a
+    reader could name. The function is returned unchanged; the differencing tests read
+    `fn.detail_columns` and `fn.detail_split`.
+    """
+
+    def mark(fn: _F) -> _F:
+        fn.detail_columns = columns  # type: ignore[attr-defined]
+        fn.detail_split = split  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class PeriodNotAllowed(PermissionError):
+    """A period or date outside the grid this viewer may see (the message names no person)."""
+
+
+def period_guarded(viewer: Viewer) -> bool:
+    """Whether the viewer's periods are limited to the grid (everyone without whole-organisation rows)."""
+    return viewer.role in (Role.EXECUTIVE, Role.MANAGER)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _first_of(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def grid_window(end: date, months: int) -> tuple[date, date]:
+    """The `months`-month window ending at end, its start snapped down to the first of its month.
+
+    end 2026-01-10, 12 months: 2025-01-01..2026-01-10 (whole months plus the running one);
+    end 2025-12-31 or 2026-10-31, 12 months: the 12 calendar months ending then.
+    """
+    return _first_of(_month_index(end + timedelta(days=1)) - months), end
+
+
+def last_complete_month_end(data_end: date) -> date:
+    """data_end when it is a month's last day, else the last day of the month before."""
+    return _first_of(_month_index(data_end + timedelta(days=1))) - timedelta(days=1)
+
+
+def grid_ends(ctx: Context) -> list[date]:
+    """The days a guarded viewer's figures may end on: the end of the last complete month of data."""
+    return [last_complete_month_end(ctx.data_end_date())]
+
+
+def grid_windows(ctx: Context) -> list[tuple[date, date]]:
+    """Every window of the grid: for each allowed end, the 12/24/36/60-month windows (shortest first)."""
+    return [grid_window(end, m) for end in grid_ends(ctx) for m in GRID_MONTHS]
+
+
+def _allowed_end(ctx: Context, day: date) -> date:
+    ends = grid_ends(ctx)
+    for end in ends:  # any day of an allowed end's month (or later) means that end
+        if _month_index(day) >= _month_index(end):
+            return end
+    raise PeriodNotAllowed("this role sees figures up to the last complete month of data only")
+
+
+def period(viewer: Viewer, ctx: Context, start: date | None, end: date | None) -> tuple[date, date]:
+    """The window a public function computes over: window(start, end), snapped to the grid when guarded.
+
+    For a guarded viewer the end becomes the grid's end (scope.grid_ends: any day in its month or
+    later means it) and the start moves back to the start of the shortest grid window covering
+    it (12, 24, 36 or 60 months); an earlier end raises PeriodNotAllowed. Other viewers get window().
+    """
+    start, end = window(ctx, start, end)
+    if not period_guarded(viewer):
+        return start, end
+    end = _allowed_end(ctx, end)
+    for months in GRID_MONTHS:
+        candidate = grid_window(end, months)
+        if candidate[0] <= start:
+            return candidate
+    return grid_window(end, GRID_MONTHS[-1])
+
+
+def as_of_for(viewer: Viewer, ctx: Context, as_of: date | None) -> date:
+    """The day a point-in-time aggregate is read on: resolve_as_of, snapped to an allowed end when guarded.
+
+    A guarded viewer's as_of becomes the end of the last complete month (scope.grid_ends) when it
+    falls in that month or later; an earlier day raises PeriodNotAllowed.
+    """
+    day = resolve_as_of(ctx, as_of)
+    return _allowed_end(ctx, day) if period_guarded(viewer) else day
+
+
+def as_of_days(viewer: Viewer, ctx: Context, day: date) -> list[date]:
+    """The days to compare a point-in-time detail against: every allowed end when guarded, else day alone.
+
+    The grid has one end today, so this is [day]; it keeps the comparison in place should a
+    second allowed day be added.
+    """
+    return grid_ends(ctx) if period_guarded(viewer) else [day]
+
+
+def changed_rows(
+    frame: pl.DataFrame, others: list[pl.DataFrame], keys: list[str], values: tuple[str, ...], min_size: int
+) -> list[bool]:
+    """Per row: whether any of `values` differs from another table's same key while n_people moved by < min_size.
+
+    For averages (ratings): a changed mean over nearly the same people is the change of a few
+    people's values, so such a row must not show.
+    """
+    flagged = [False] * frame.height
+    if frame.is_empty() or min_size <= 1:
+        return flagged
+    base = frame.select(*keys, "n_people", *values).with_row_index("_row")
+    for other in others:
+        right = other.select(*keys, *[pl.col(c).alias(f"_o_{c}") for c in ("n_people", *values)])
+        joined = base.join(right, on=keys, how="left", nulls_equal=True)
+        changed = pl.lit(False)
+        for c in ("n_people", *values):
+            changed = changed | pl.col(c).ne_missing(pl.col(f"_o_{c}"))
+        close = (pl.col("n_people").fill_null(0) - pl.col("_o_n_people").fill_null(0)).abs() < min_size
+        for row in joined.filter(changed & close)["_row"].to_list():
+            flagged[row] = True
+    return flagged
+
+
+def detail_differences(
+    frame: pl.DataFrame,
+    others: list[pl.DataFrame],
+    keys: list[str],
+    details: tuple[str, ...],
+    min_size: int,
+    split: bool = False,
+) -> list[bool]:
+    """Per row of frame: whether a detail count differs from the same key's count in another table by 1..min_size-1.
+
+    `frame` and `others` are the same unsuppressed table over different periods of the grid (a key
+    missing from a table counts 0 there). Such a row must not show its details: the difference of
+    the two tables would describe fewer than min_size people. split=True compares the sum of
+    `details` instead (a split of one population of events, see describes).
+    """
+    if split:
+        total = pl.sum_horizontal(*[pl.col(d).fill_null(0) for d in details]).alias("_total")
+        return detail_differences(
+            frame.with_columns(total), [o.with_columns(total) for o in others], keys, ("_total",), min_size
+        )
+    flagged = [False] * frame.height
+    if frame.is_empty() or min_size <= 1:
+        return flagged
+    base = frame.select(*keys, *details).with_row_index("_row")
+    for other in others:
+        right = other.select(*keys, *[pl.col(d).alias(f"_o_{d}") for d in details]) if other.height else None
+        if right is None:
+            joined = base.with_columns([pl.lit(0).alias(f"_o_{d}") for d in details])
+        else:
+            joined = base.join(right, on=keys, how="left", nulls_equal=True)
+        small = pl.lit(False)
+        for d in details:
+            gap = (pl.col(d).fill_null(0) - pl.col(f"_o_{d}").fill_null(0)).abs()
+            small = small | ((gap >= 1) & (gap < min_size))
+        for row in joined.filter(small)["_row"].to_list():
+            flagged[row] = True
+    return flagged
+
+
+def hide_details(
+    frame: pl.DataFrame, flagged: list[bool], min_size: int, columns: tuple[str, ...], n_col: str = "n_people"
+) -> pl.DataFrame:
+    """Null `columns` in flagged rows and in complementary rows (cells_to_hide's rule); grain unchanged.
+
+    Rows already suppressed count as hidden. Used when a row's population is large enough to show
+    but its details (exit types, promotions) would be recovered by differencing two periods.
+    """
+    if frame.is_empty() or not any(flagged):
+        return frame
+    suppressed = frame["is_suppressed"].to_list() if "is_suppressed" in frame.columns else [False] * frame.height
+    forced = [f or s for f, s in zip(flagged, suppressed, strict=True)]
+    hide = pl.Series("_hide", cells_to_hide(frame[n_col].to_list(), min_size, forced), dtype=pl.Boolean)
+    return (
+        frame.with_columns(hide)
+        .with_columns([pl.when(pl.col("_hide")).then(None).otherwise(pl.col(c)).alias(c) for c in columns])
+        .drop("_hide")
+    )
+
+
+def cells_to_hide(sizes: list[int | None], min_size: int, forced: list[bool] | None = None) -> list[bool]:
     """Which cells of one table to hide: primary (under min_size) plus complementary cells.
 
     A reader who knows the total can recover the hidden cells only as one residue (total minus
@@ -142,10 +348,11 @@ def cells_to_hide(sizes: list[int | None], min_size: int) -> list[bool]:
     first, until the hidden non-empty cells number at least two and together cover at least
     min_size people: the residue then describes a group as large as any visible cell, and no
     single hidden cell can be read off by subtraction. Empty cells (0 people, or a missing
-    size) are hidden but describe nobody, so they never call for a complement.
+    size) are hidden but describe nobody, so they never call for a complement. `forced` cells
+    (hidden for another reason, e.g. differencing across periods) are hidden whatever their size.
     """
     n = [int(x or 0) for x in sizes]
-    hide = [x < min_size for x in n]
+    hide = [x < min_size or bool(f) for x, f in zip(n, forced or [False] * len(n), strict=True)]
 
     def residue() -> tuple[int, int]:
         cells = [x for x, h in zip(n, hide, strict=True) if h and x > 0]
@@ -159,16 +366,22 @@ def cells_to_hide(sizes: list[int | None], min_size: int) -> list[bool]:
     return hide
 
 
-def suppress(frame: pl.DataFrame, min_size: int, n_col: str = "n_people", keep: tuple[str, ...] = ()) -> pl.DataFrame:
+def suppress(
+    frame: pl.DataFrame,
+    min_size: int,
+    n_col: str = "n_people",
+    keep: tuple[str, ...] = (),
+    forced: list[bool] | None = None,
+) -> pl.DataFrame:
     """Null every value of rows covering fewer than min_size people, plus complementary rows.
 
     Grain unchanged. Columns in `keep` (the group labels) stay and an is_suppressed flag is
     added; the complementary rule is cells_to_hide's, so neither a total nor the difference of
-    the visible cells recovers a hidden one.
+    the visible cells recovers a hidden one. `forced` rows are hidden whatever their size.
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(False).alias("is_suppressed"))
-    flag = pl.Series("is_suppressed", cells_to_hide(frame[n_col].to_list(), min_size), dtype=pl.Boolean)
+    flag = pl.Series("is_suppressed", cells_to_hide(frame[n_col].to_list(), min_size, forced), dtype=pl.Boolean)
     values = [c for c in frame.columns if c not in keep]
     return frame.with_columns(flag).with_columns(
         [pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in values]

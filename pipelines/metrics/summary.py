@@ -11,7 +11,7 @@ from pipelines.metrics.customer import get_customer_outcomes
 from pipelines.metrics.headcount import get_attrition, get_headcount
 from pipelines.metrics.people import get_stalled_count
 from pipelines.metrics.progression import get_progression_summary
-from pipelines.metrics.scope import resolve_as_of, trailing_year
+from pipelines.metrics.scope import as_of_for, describes, period, period_guarded, trailing_year
 from pipelines.metrics.tenure import get_median_tenure
 
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -42,10 +42,17 @@ def _first(frame: Any, column: str) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+@describes("promotions", "stalled")  # the exit split: get_attrition's
 def get_executive_summary(viewer: Viewer, ctx: Context, as_of: date | None = None) -> dict[str, Any]:
-    """The executive figures for the trailing 12 months ending at as_of (default: the latest data date)."""
-    day = resolve_as_of(ctx, as_of)
-    start, end = trailing_year(day)
+    """The executive figures for the trailing 12 months ending at as_of (default: the latest data date).
+
+    A guarded viewer (scope.period_guarded: executives, managers) gets them as of the end of the
+    last complete month only, over the 12-month grid window, with the exit split and promotion
+    figures hidden when another grid window would difference them down to fewer than the minimum.
+    """
+    day = as_of_for(viewer, ctx, as_of)
+    # a guarded viewer gets the 12-month grid window (the same cells as get_attrition's default)
+    start, end = period(viewer, ctx, None, day) if period_guarded(viewer) else trailing_year(day)
     headcount = get_headcount(viewer, ctx, day)
     attrition = get_attrition(viewer, ctx, start, end)
     progression = get_progression_summary(viewer, ctx, start, end)

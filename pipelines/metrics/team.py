@@ -10,7 +10,7 @@ import polars as pl
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.people import PANEL_SQL
-from pipelines.metrics.scope import cells_to_hide, manager_param, suppress, window, with_scoped_tickets
+from pipelines.metrics.scope import as_of_for, cells_to_hide, manager_param, period, suppress, with_scoped_tickets
 
 BOT_TIER = "Bot only"
 
@@ -40,7 +40,7 @@ def get_tier_monthly(viewer: Viewer, ctx: Context, start: date | None = None, en
     escalated_in_rate = conversations that reached the tier by escalation / its conversations;
     per_person = human conversations / people who handled any that month (hidden under the minimum).
     """
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     frame = ctx.frame(TIER_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
     frame = frame.sort("month", "tier").with_columns(
         (pl.col("n_escalated") / pl.col("n_conversations")).alias("escalated_in_rate"),
@@ -95,7 +95,7 @@ def get_team_load(viewer: Viewer, ctx: Context, start: date | None = None, end: 
     People = those in the team on the month's observation day; per person counts only people
     who handled conversations that month. Rows under the minimum group size are suppressed.
     """
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     panel = _panel(viewer, ctx, start, end)
     out = (
         panel.group_by("team", "month")
@@ -118,10 +118,10 @@ def get_team_load(viewer: Viewer, ctx: Context, start: date | None = None, end: 
 
 def get_span_of_control(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl.DataFrame:
     """Direct reports per manager in as_of's month (counts only, no names); one row per size bucket."""
-    start, end = window(ctx, None, as_of)
+    end = as_of_for(viewer, ctx, as_of)
     panel = _panel(viewer, ctx, end, end)
     per = panel.group_by("manager_id").agg(pl.col("employee_id").n_unique().alias("n_reports"))
-    return (
+    out = (
         per.with_columns(
             pl.when(pl.col("n_reports") <= 6)
             .then(pl.lit("1-6"))
@@ -136,6 +136,7 @@ def get_span_of_control(viewer: Viewer, ctx: Context, as_of: date | None = None)
         .agg(pl.len().alias("n_managers"), pl.col("n_reports").sum().alias("n_people"))
         .sort(pl.col("reports").replace_strict({"1-6": 0, "7-10": 1, "11-14": 2, "15+": 3}, return_dtype=pl.Int8))
     )
+    return suppress(out, ctx.settings.min_group_size, keep=("reports",))
 
 
 def get_time_to_proficiency(
@@ -143,7 +144,7 @@ def get_time_to_proficiency(
 ) -> pl.DataFrame:
     """Months from a spell's start until the person first handles `threshold` x their team's median load,
     for spells starting in [start, end] grouped by start year; one row per year (suppressed when small)."""
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     panel = _panel(viewer, ctx, date(1900, 1, 1), end).filter(pl.col("spell_start_date").is_between(start, end))
     reached = (
         panel.filter(pl.col("workload_ratio") >= threshold)
@@ -180,7 +181,7 @@ def _change(frame: pl.DataFrame, col: str, months: int = 3) -> tuple[float | Non
 
 def get_tipping_points(viewer: Viewer, ctx: Context, end: date | None = None) -> list[str]:
     """The growth signals of the last 3 months vs the same months a year before, as sentences."""
-    end = window(ctx, None, end)[1]
+    end = as_of_for(viewer, ctx, end)
     start = date(end.year - 2, end.month, 1)
     tiers = get_tier_monthly(viewer, ctx, start, end)
     mix = get_channel_mix(viewer, ctx, start, end)
@@ -250,7 +251,7 @@ def get_org_units(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl
 
     Names only (no counts), so every role may see them.
     """
-    end = window(ctx, None, as_of)[1]
+    end = as_of_for(viewer, ctx, as_of)
     panel = _panel(viewer, ctx, end, end)
     return panel.select("team", "tier").unique().sort("team", "tier", nulls_last=True)
 
@@ -261,7 +262,7 @@ def get_support_managers(viewer: Viewer, ctx: Context, as_of: date | None = None
     Ids only (names come from pipelines.metrics.people_directory, which pseudonymises when asked);
     empty for viewers who may not see people.
     """
-    end = window(ctx, None, as_of)[1]
+    end = as_of_for(viewer, ctx, as_of)
     empty = pl.DataFrame(schema={"manager_id": pl.String, "team": pl.String, "n_reports": pl.UInt32})
     if not viewer.sees_people:
         return empty

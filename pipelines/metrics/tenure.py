@@ -11,7 +11,7 @@ from sksurv.nonparametric import kaplan_meier_estimator
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, resolve_as_of, with_subtree
+from pipelines.metrics.scope import as_of_for, manager_param, with_subtree
 
 DAYS_PER_MONTH = 30.4375
 ALL_ENDS: tuple[str, ...] = ("voluntary", "involuntary", "transfer_out", "unknown")
@@ -113,7 +113,7 @@ def get_retention_curves(
     """
     if by is not None and by not in _CUT_COLUMNS:
         raise ValueError(f"unknown retention cut {by!r}")
-    spells = spells_observed(viewer, ctx, resolve_as_of(ctx, as_of))
+    spells = spells_observed(viewer, ctx, as_of_for(viewer, ctx, as_of))
     col = _CUT_COLUMNS[by] if by else None
     spells = spells.with_columns((pl.col(col).cast(pl.String) if col else pl.lit("all")).alias("group"))
     parts = []
@@ -149,7 +149,7 @@ def get_median_tenure(
     viewer: Viewer, ctx: Context, as_of: date | None = None, ends: tuple[str, ...] = ALL_ENDS
 ) -> dict[str, float | int | None]:
     """Median months in support (Kaplan-Meier over spells censored at as_of) with a 95% interval."""
-    spells = spells_observed(viewer, ctx, resolve_as_of(ctx, as_of))
+    spells = spells_observed(viewer, ctx, as_of_for(viewer, ctx, as_of))
     n_people = spells["employee_id"].n_unique()
     if n_people < ctx.settings.min_group_size:
         return {"median_months": None, "ci_low": None, "ci_high": None, "n_spells": None, "is_suppressed": True}
@@ -161,7 +161,7 @@ def get_first_year_attrition(
     viewer: Viewer, ctx: Context, as_of: date | None = None, ends: tuple[str, ...] = ("voluntary", "involuntary")
 ) -> dict[str, float | int | None]:
     """Share of support spells ending within their first 12 months: 1 - Kaplan-Meier survival at 12 months."""
-    spells = spells_observed(viewer, ctx, resolve_as_of(ctx, as_of))
+    spells = spells_observed(viewer, ctx, as_of_for(viewer, ctx, as_of))
     n_people = spells["employee_id"].n_unique()
     if n_people < ctx.settings.min_group_size:
         return {"first_year_attrition": None, "n_spells": None, "is_suppressed": True}

@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, window, with_subtree
+from pipelines.metrics.scope import manager_param, period, require_people, window, with_subtree
 
 # The practice's norm: a specialist may carry 10 to 15 complex issues at once.
 OPEN_COMPLEX_NORM = 15
@@ -132,6 +132,7 @@ def get_workload_summary(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None
 ) -> dict[str, float | int | None]:
     """Team breathing room over the window: agents, share with sustained overload, bad streaks (suppressed under the minimum)."""
+    start, end = period(viewer, ctx, start, end)  # the grid for guarded viewers, before widening to system
     people = get_workload(Viewer.system() if viewer.sees_people is False else viewer, ctx, start, end)
     manager_param(viewer)
     n = people.height

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 import sklearn
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -35,9 +36,11 @@ from pipelines.models.estimators import (
     TenureBandBaseline,
     Vocabulary,
     fit_vocabulary,
+    make_boosting,
     make_estimator,
     make_logistic,
-    splineable,
+    monthly_hazard,
+    spline_knots,
     to_matrix,
 )
 from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel, observable
@@ -49,7 +52,7 @@ from pipelines.models.hazard import (
     survival_curve,
 )
 from pipelines.models.options import ModelOptions
-from pipelines.models.recalibrate import Recalibrated, recalibrate
+from pipelines.models.recalibrate import Recalibrated, fit_map_scored, recalibrate_monthly
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,8 @@ class ModelRun:
     population: dict[str, Any]
     versions: dict[str, str]
     expected_months: dict[str, float] = field(default_factory=dict)
+    projection: str = "all"  # the projection the chosen model scores with (ModelOptions.projection)
+    backtest_projections: dict[str, list[str]] = field(default_factory=dict)  # per estimator, per origin
     card: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -110,6 +115,8 @@ class ModelRun:
                 "band_thresholds": self.thresholds,
                 "base_rate_12m": self.base_rate_12m,
                 "origins": [o.isoformat() for o in self.origins],
+                "projection": self.projection,
+                "backtest_projections": self.backtest_projections,
             },
             "versions": self.versions,
             "metrics": {
@@ -156,38 +163,117 @@ def _first_of_month(day: date) -> date:
 
 def _training(
     data: pl.DataFrame, before: date, vocab: Vocabulary | None = None, window_months: int | None = None
-) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
+) -> tuple[np.ndarray, np.ndarray, Vocabulary, np.ndarray]:
+    """(X, y, vocabulary, month index of each row) for the hazard rows before `before`."""
     rows = data.filter(pl.col(MONTH) < before)
     if window_months:
         rows = rows.filter(pl.col(MONTH) >= bt.add_months(before, -window_months))
     vocab = vocab or fit_vocabulary(rows)
     y = (rows[OUTCOME] == TARGET_EXIT).fill_null(False).to_numpy().astype(int)
-    return to_matrix(rows, vocab), y, vocab
+    months = rows.select(bt.month_index(pl.col(MONTH))).to_series().to_numpy()
+    return to_matrix(rows, vocab), y, vocab, months
 
 
-def _fit(name: str, X: np.ndarray, y: np.ndarray, options: ModelOptions) -> Any:
+def choose_logistic_c(X: np.ndarray, y: np.ndarray, months: np.ndarray, options: ModelOptions) -> float:
+    """The logistic model's C, chosen on time: fitted on all but the latest months, scored on them.
+
+    Each C in options.logistic_c_grid is fitted on the rows before the last
+    options.inner_validation_months months of the training rows and scored by the log-loss of
+    the monthly hazard on those months (later months are never used to predict earlier ones).
+    Falls back to options.logistic_strength when either part has too few exits to compare on;
+    options.logistic_c, when set, is used as is.
+    """
+    n_events = int(np.sum(y == 1))
+    if options.logistic_c is not None:
+        return options.logistic_c
+    if len(months) == 0:
+        return options.logistic_strength(n_events)
+    cut = months.max() - options.inner_validation_months + 1
+    fit_rows, val_rows = months < cut, months >= cut
+    if min(int(y[fit_rows].sum()), int(y[val_rows].sum())) < options.min_validation_exits:
+        return options.logistic_strength(n_events)
+    X_fit, y_fit, weight = subsample_stayers(
+        X[fit_rows], y[fit_rows], options.max_training_rows, options.random_state
+    )  # above the row cap: every exit and a weighted sample of the others, as in _fit
+    knots = spline_knots(X_fit)
+    losses = []
+    for C in options.logistic_c_grid:
+        model = make_logistic(C=C, knots=knots).fit(X_fit, y_fit, model__sample_weight=weight)
+        losses.append(log_loss(y[val_rows], monthly_hazard(model, X[val_rows]), labels=[0, 1]))
+    return float(options.logistic_c_grid[int(np.argmin(losses))])
+
+
+def boosting_leaf_size(y: np.ndarray, options: ModelOptions) -> int:
+    """Rows per leaf for the tree model: enough that a leaf expects options.boosting_leaf_exits exits.
+
+    At a 2% monthly exit rate and 5 exits a leaf that is 250 person-months; a leaf's rate is
+    then an estimate, not one or two people. Between 20 and 5,000 rows.
+    """
+    rate = float(np.mean(y == 1)) if len(y) else 0.0
+    if rate <= 0:
+        return 20
+    return int(min(5000, max(20, np.ceil(options.boosting_leaf_exits / rate))))
+
+
+def choose_boosting_iterations(X: np.ndarray, y: np.ndarray, months: np.ndarray, options: ModelOptions) -> int:
+    """The number of trees, chosen on time like the logistic model's C (choose_logistic_c).
+
+    One fit of options.boosting_max_iter trees on the rows before the last
+    options.inner_validation_months months; the number of trees (at least 10) with the lowest
+    log-loss on those months. options.boosting_default_iter when either side has too few exits.
+    """
+    if len(months) == 0:
+        return options.boosting_default_iter
+    cut = months.max() - options.inner_validation_months + 1
+    fit_rows, val_rows = months < cut, months >= cut
+    if min(int(y[fit_rows].sum()), int(y[val_rows].sum())) < options.min_validation_exits:
+        return options.boosting_default_iter
+    X_fit, y_fit, weight = subsample_stayers(X[fit_rows], y[fit_rows], options.max_training_rows, options.random_state)
+    model = make_boosting(
+        random_state=options.random_state,
+        max_iter=options.boosting_max_iter,
+        min_samples_leaf=boosting_leaf_size(y_fit, options),
+    ).fit(_fill_empty_columns(X_fit), y_fit, sample_weight=weight)
+    X_val = X[val_rows]
+    losses = [log_loss(y[val_rows], proba[:, 1], labels=[0, 1]) for proba in model.staged_predict_proba(X_val)]
+    return int(max(10, np.argmin(losses) + 1))
+
+
+def _fit(
+    name: str,
+    X: np.ndarray,
+    y: np.ndarray,
+    options: ModelOptions,
+    C: float | None = None,
+    n_iter: int | None = None,
+) -> Any:
     """Fit one estimator on the hazard rows, capped at options.max_training_rows.
 
     Above the cap every voluntary exit is kept and the other rows are sampled, each weighted by
     the inverse of its sampling rate, so the fitted hazard stays on the population's scale.
-    With a single outcome in the rows only a base rate makes sense.
+    With a single outcome in the rows only a base rate makes sense. `C` is the logistic
+    model's strength (default: options.logistic_strength), `n_iter` the tree model's number of
+    trees (default: options.boosting_default_iter).
     """
     if len(np.unique(y)) < 2 and name != "baseline":
         log.warning("training rows hold a single outcome; %s replaced by the tenure-band base rate", name)
         name = "baseline"
-    model = (
-        make_logistic(C=options.logistic_strength(int(np.sum(y == 1))), splined=splineable(X))
-        if name == "logistic"
-        else make_estimator(name)
-    )
-    if name == "boosting":
-        X = _fill_empty_columns(X)
     if name == "baseline" or len(y) <= options.max_training_rows:
-        return model.fit(X, y)
-    X_kept, y_kept, weight = subsample_stayers(X, y, options.max_training_rows, options.random_state)
-    if isinstance(model, Pipeline):
+        X_kept, y_kept, weight = X, y, None
+    else:
+        X_kept, y_kept, weight = subsample_stayers(X, y, options.max_training_rows, options.random_state)
+    if name == "logistic":
+        strength = C if C is not None else options.logistic_strength(int(np.sum(y == 1)))
+        model = make_logistic(C=strength, knots=spline_knots(X_kept))
         return model.fit(X_kept, y_kept, model__sample_weight=weight)
-    return model.fit(X_kept, y_kept, sample_weight=weight)
+    if name == "boosting":
+        model = make_boosting(
+            random_state=options.random_state,
+            max_iter=n_iter or options.boosting_default_iter,
+            min_samples_leaf=boosting_leaf_size(y_kept, options),
+        )
+        return model.fit(_fill_empty_columns(X_kept), y_kept, sample_weight=weight)
+    return make_estimator(name).fit(X_kept, y_kept)
 
 
 def _fill_empty_columns(X: np.ndarray) -> np.ndarray:
@@ -222,53 +308,115 @@ def subsample_stayers(
 
 def _fit_calibrated(
     name: str, data: pl.DataFrame, before: date, vocab: Vocabulary, options: ModelOptions
-) -> tuple[Any, Any]:
-    """The estimator fitted on rows before `before`, recalibrated on held-out years (recalibrate.py).
+) -> tuple[Any, Any, str]:
+    """The estimator fitted on rows before `before`, recalibrated on held-out cohorts (recalibrate.py).
 
-    Returns (model used for predictions, the fitted estimator without the map). Internal origins
-    need options.min_train_months of history before them; without any, the map is the identity.
+    Returns (model used for predictions, the fitted estimator without the map, the projection).
+    Internal origins need options.min_train_months of history before them; without any, the map
+    is the identity. With options.projection "auto", the projection is the candidate whose
+    12-month risks, under their own 12-month map, best predicted who left within 12 months in
+    the holdout cohorts whose 12 months are complete (the quantity a projection changes); the
+    map itself is then fitted month by month on every holdout cohort (recent ones included).
     """
-    X, y, _ = _training(data, before, vocab, options.training_window_months)
-    base = _fit(name, X, y, options)
+    X, y, _, months = _training(data, before, vocab, options.training_window_months)
+    C = choose_logistic_c(X, y, months, options) if name == "logistic" else None
+    n_iter = choose_boosting_iterations(X, y, months, options) if name == "boosting" else None
+    base = _fit(name, X, y, options, C, n_iter)
+    fixed = "all" if options.projection == "auto" else options.projection
     if not options.recalibrate:
-        return base, base
+        return base, base, fixed
     first = data[MONTH].min()
     seen = data.filter(pl.col(MONTH) < before)
-    aging = aging_index(options.aging())
-    holdouts = []
+    holdouts, complete = [], []
     for back in options.recalibration_months:
         origin = bt.add_months(before, -back)
         if origin < bt.add_months(first, options.min_train_months):
             continue
-        X_int, y_int, _ = _training(data, origin, vocab, options.training_window_months)
+        X_int, y_int, _, _ = _training(data, origin, vocab, options.training_window_months)
         cohort = seen.filter(pl.col(MONTH) == origin)
         if cohort.height == 0 or len(np.unique(y_int)) < 2:
             continue
-        observed = bt.observe(seen, cohort[ID], origin)
-        holdouts.append((_fit(name, X_int, y_int, options), to_matrix(cohort, vocab), observed.event, observed.weight))
-    model = recalibrate(base, holdouts, lambda m, X_: project_hazards(m, X_, bt.WINDOW, aging))
-    return model, base
+        person, step, outcome = watched_months(seen, cohort[ID], origin)
+        model = _fit(name, X_int, y_int, options, C, n_iter)
+        X_cohort = to_matrix(cohort, vocab)
+        holdouts.append((model, X_cohort, person, step, outcome))
+        if back >= bt.WINDOW:
+            observed = bt.observe(seen, cohort[ID], origin)
+            complete.append((model, X_cohort, observed.event, observed.weight))
+    projection = _choose_projection(complete, options) if options.projection == "auto" else fixed
+    aging = aging_index(options.aging(projection))
+    model, _ = recalibrate_monthly(base, holdouts, lambda m, X_: project_hazards(m, X_, bt.WINDOW, aging))
+    return model, base, projection
 
 
-def _risk_12m(model: Any, X: np.ndarray, options: ModelOptions) -> np.ndarray:
-    aging = aging_index(options.aging())
+def _choose_projection(complete: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]], options: ModelOptions) -> str:
+    """The candidate projection with the lowest held-out 12-month log-loss under its own map; "all" without data."""
+    if not complete:
+        return "all"
+    event = np.concatenate([e for _, _, e, _ in complete])
+    weight = np.concatenate([w for _, _, _, w in complete])
+    scored = []
+    for projection in options.projection_candidates:
+        aging = aging_index(options.aging(projection))
+        hazards = np.vstack([project_hazards(m, X_, bt.WINDOW, aging) for m, X_, _, _ in complete])
+        _, _, loss = fit_map_scored(hazards, event, weight)
+        scored.append((np.inf if np.isnan(loss) else loss, projection))
+    best_loss, best = min(scored, key=lambda item: item[0])
+    return best if np.isfinite(best_loss) else "all"
+
+
+def watched_months(
+    rows: pl.DataFrame, cohort_ids: pl.Series, origin: date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The observed person-months of a cohort in the 12 months from `origin`: (person, step, outcome).
+
+    `person` is the position in `cohort_ids`, `step` the months after the origin (0 for the
+    origin's own row, whose outcome is the next month), `outcome` a voluntary exit in the month
+    after the row. Only rows present in `rows` count, so the end of the data and competing exits
+    end a person's months (right-censoring).
+    """
+    index = pl.DataFrame({ID: cohort_ids}).with_row_index("person")
+    start = origin.year * 12 + origin.month - 1
+    watched = (
+        rows.filter(pl.col(MONTH).is_between(origin, bt.add_months(origin, bt.WINDOW - 1)))
+        .join(index, on=ID, how="inner")
+        .select(
+            pl.col("person").cast(pl.Int64),
+            (bt.month_index(pl.col(MONTH)) - start).cast(pl.Int64).alias("step"),
+            (pl.col(OUTCOME) == TARGET_EXIT).fill_null(False).alias("outcome"),
+        )
+    )
+    return watched["person"].to_numpy(), watched["step"].to_numpy(), watched["outcome"].to_numpy()
+
+
+def _risk_12m(model: Any, X: np.ndarray, options: ModelOptions, projection: str) -> np.ndarray:
+    aging = aging_index(options.aging(projection))
     return leave_within(survival_curve(project_hazards(model, X, bt.WINDOW, aging)), bt.WINDOW)
 
 
 def _backtest(
     data: pl.DataFrame, origins: list[date], options: ModelOptions, oracle: pl.DataFrame | None
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Any], tuple[np.ndarray, np.ndarray] | None]:
+) -> tuple[
+    pl.DataFrame,
+    pl.DataFrame,
+    pl.DataFrame,
+    dict[str, Any],
+    tuple[np.ndarray, np.ndarray] | None,
+    dict[str, list[str]],
+]:
     metric_rows, calibration_frames, last_models, last_test = [], [], {}, None
     pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    projections: dict[str, list[str]] = {}
     for origin in origins:
-        X, y, vocab = _training(data, origin, window_months=options.training_window_months)
+        X, y, vocab, _ = _training(data, origin, window_months=options.training_window_months)
         cohort = data.filter(pl.col(MONTH) == origin)
         observed = bt.observe(data, cohort[ID], origin)
         X_cohort = to_matrix(cohort, vocab)
         risks: dict[str, np.ndarray] = {}
         for name in options.estimators:
-            model, base = _fit_calibrated(name, data, origin, vocab, options)
-            risks[name] = _risk_12m(model, X_cohort, options)
+            model, base, projection = _fit_calibrated(name, data, origin, vocab, options)
+            risks[name] = _risk_12m(model, X_cohort, options, projection)
+            projections.setdefault(name, []).append(projection)
             last_models[name] = base
         if oracle is not None:
             truth = cohort.select(ID).join(
@@ -279,6 +427,8 @@ def _backtest(
             pooled.setdefault(name, []).append((observed.event.astype(int), risk, observed.weight))
             metrics, bins = bt.score_metrics(observed, risk)
             metric_rows.append({"estimator": name, "origin": origin, **metrics})
+            if name in projections:
+                log.info("origin %s: %s projects with %s", origin, name, projections[name][-1])
             calibration_frames.append(bins.with_columns(estimator=pl.lit(name), origin=pl.lit(origin)))
         if origin == origins[-1]:
             test = data.filter(pl.col(MONTH).is_between(origin, bt.add_months(origin, bt.WINDOW - 1)))
@@ -307,7 +457,7 @@ def _backtest(
             }
         )
     )
-    return backtest, calibration, pooled_summary, last_models, last_test
+    return backtest, calibration, pooled_summary, last_models, last_test, projections
 
 
 def _empty_backtest() -> pl.DataFrame:
@@ -405,7 +555,9 @@ def _fit_and_backtest(
     if len(origins) < options.n_origins:
         log.warning("only %d backtest origins fit in the data (wanted %d)", len(origins), options.n_origins)
     start = datetime.now(UTC)
-    backtest, calibration, pooled_summary, last_models, last_test = _backtest(data, origins, options, oracle)
+    backtest, calibration, pooled_summary, last_models, last_test, projections = _backtest(
+        data, origins, options, oracle
+    )
     timings["backtest_s"] = (datetime.now(UTC) - start).total_seconds()
     summary = (
         pl.concat([bt.summarise(backtest), pooled_summary]).sort("estimator", "metric")
@@ -418,8 +570,8 @@ def _fit_and_backtest(
     training = data.filter(pl.col(MONTH) < as_of)
     if options.training_window_months:
         training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
-    X, y, vocab = _training(data, as_of, window_months=options.training_window_months)
-    model, base = _fit_calibrated(chosen, data, as_of, vocab, options)
+    X, y, vocab, _ = _training(data, as_of, window_months=options.training_window_months)
+    model, base, projection = _fit_calibrated(chosen, data, as_of, vocab, options)
     if isinstance(base, TenureBandBaseline) and chosen != "baseline":
         chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"
     z_reference = logistic_reference(base, X) if isinstance(base, Pipeline) else None
@@ -466,6 +618,8 @@ def _fit_and_backtest(
         population=population,
         versions=versions(),
         expected_months=expected,
+        projection=projection,
+        backtest_projections=projections,
         timings=timings,
     )
     from pipelines.models.card import model_card
@@ -556,7 +710,8 @@ def _score(
     if rows.height == 0:  # everyone is new: no model call needed
         return _not_enough(run, cohort, month)
     X = to_matrix(rows, run.vocab)
-    survival = survival_curve(project_hazards(run.model, X, options.horizon_months, aging_index(options.aging())))
+    aging = aging_index(options.aging(run.projection))
+    survival = survival_curve(project_hazards(run.model, X, options.horizon_months, aging))
     p12 = leave_within(survival, 12)
     base = run.model.base if isinstance(run.model, Recalibrated) else run.model
     if isinstance(base, Pipeline):  # the logistic model: exact contributions (scaled by the map's slope)

@@ -48,7 +48,7 @@ def _metric_table(run: ModelRun) -> list[str]:
 
 
 def _projection(run: ModelRun) -> str:
-    aging = run.options.aging()
+    aging = run.options.aging(run.projection)
     if not aging:
         return "nothing"
     return ", ".join(sorted({BY_NAME[n].label for n in aging}))

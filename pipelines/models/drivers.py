@@ -150,8 +150,10 @@ def sentence(name: str, row: Mapping[str, object], peer_months: Mapping[str, flo
         return f"Handled at least {int(value)} complex tickets in 3 of the last 4 months"
     if name == "teammates_left_voluntarily_6m":
         return f"{_plural(value, 'teammate')} resigned in the last 6 months"
-    if name == "manager_exit_rate_12m":
-        return f"Resignations in the manager's team in the last 12 months: {value:.2f} per person reporting"
+    if name == "manager_exit_ratio_12m":
+        if value <= 1:
+            return None  # at or below the organisation's rate: never a reason for concern
+        return f"People reporting to the same manager resigned at {value:.1f}x the organisation's rate in the last 12 months"
     if name == "pay_position_in_band":
         if value < 0:
             return "Pay is below the pay band's minimum"

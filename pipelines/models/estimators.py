@@ -112,21 +112,35 @@ def make_baseline() -> TenureBandBaseline:
 SPLINED: tuple[str, ...] = tuple(name for name in FEATURE_NAMES if BY_NAME[name].spline)
 
 
-def splineable(X: np.ndarray, min_distinct: int = 3) -> tuple[str, ...]:
-    """The spline features with enough distinct values in X for a spline (a constant column has none)."""
-    out = []
+def spline_knots(X: np.ndarray, n_knots: int = 5) -> dict[str, np.ndarray]:
+    """Knots per spline feature at the quantiles of its values in X (duplicates merged).
+
+    Quantile knots put the flexibility where the people are: time-since features are skewed
+    (most people have a few months, a few have many years), and knots spread evenly over the
+    range spent most of the basis on the sparse tail (on the sample: ROC AUC 0.52 against 0.56
+    for the same features with quantile knots). A feature with fewer than 3 distinct knots enters
+    linearly. Returns {feature: knots as an (n, 1) array}.
+    """
+    out = {}
     for name in SPLINED:
         column = X[:, FEATURE_NAMES.index(name)]
-        if np.unique(column[~np.isnan(column)]).size >= min_distinct:
-            out.append(name)
-    return tuple(out)
+        values = column[~np.isnan(column)]
+        if values.size == 0:
+            continue
+        knots = np.unique(np.quantile(values, np.linspace(0.0, 1.0, n_knots)))
+        if knots.size >= 3:
+            out[name] = knots.reshape(-1, 1)
+    return out
 
 
-def make_logistic(C: float = 0.5, splined: tuple[str, ...] = SPLINED) -> Pipeline:
+def make_logistic(C: float = 0.5, knots: Mapping[str, np.ndarray] | None = None) -> Pipeline:
     """L2-regularised logistic regression; one transformer per feature so contributions group back exactly.
 
-    Features in `splined` get a quadratic spline; the others enter linearly.
+    Features in `knots` get a quadratic spline on those knots (`spline_knots`), held constant
+    beyond the outer knots so that projecting a time-since feature past what training saw never
+    extrapolates a curve; the others enter linearly.
     """
+    knots = knots or {}
     parts = []
     for i, name in enumerate(FEATURE_NAMES):
         feature = BY_NAME[name]
@@ -135,10 +149,10 @@ def make_logistic(C: float = 0.5, splined: tuple[str, ...] = SPLINED) -> Pipelin
                 SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True),
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
             )
-        elif name in splined:
+        elif name in knots:
             step = make_pipeline(
                 SimpleImputer(strategy="median", keep_empty_features=True),
-                SplineTransformer(n_knots=6, degree=2, extrapolation="linear"),
+                SplineTransformer(knots=np.asarray(knots[name]), degree=2, extrapolation="constant"),
                 StandardScaler(),
             )
         else:
@@ -154,19 +168,26 @@ def make_logistic(C: float = 0.5, splined: tuple[str, ...] = SPLINED) -> Pipelin
     )
 
 
-def make_boosting(random_state: int = 0) -> HistGradientBoostingClassifier:
-    """Gradient-boosted trees; missing values and categories handled natively."""
+def make_boosting(
+    random_state: int = 0, max_iter: int = 150, min_samples_leaf: int = 200
+) -> HistGradientBoostingClassifier:
+    """Gradient-boosted trees of depth 2 (pairs of features at most); missing values and categories native.
+
+    Shallow trees, large leaves and a slow learning rate: a hundred leavers support a few broad
+    patterns, not fine interactions (on the sample, 15-leaf trees with 100-row leaves and
+    early stopping on a random split reached ROC AUC 0.51 where these reach 0.56, and on the
+    synthetic panel they matched the oracle). The model sets `max_iter` from a time-respecting
+    validation and `min_samples_leaf` from the exit rate (attrition._fit).
+    """
     mask = np.array([name in CATEGORICAL for name in FEATURE_NAMES])
     return HistGradientBoostingClassifier(
-        learning_rate=0.1,
-        max_iter=200,
-        max_leaf_nodes=15,
-        min_samples_leaf=100,
+        learning_rate=0.05,
+        max_iter=max_iter,
+        max_depth=2,
+        min_samples_leaf=min_samples_leaf,
         l2_regularization=1.0,
         categorical_features=mask,
-        early_stopping=True,
-        validation_fraction=0.15,
-        n_iter_no_change=20,
+        early_stopping=False,
         random_state=random_state,
     )
 

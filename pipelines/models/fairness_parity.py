@@ -4,7 +4,8 @@ Each unit (a person-month for promotions, a person for ratings and adjusted KPIs
 a favourable outcome (0/1). Per-group rates come from fairlearn's MetricFrame; each group is
 compared with the group that has the highest rate (the reference, as in the four-fifths rule):
 adverse-impact ratio = rate / reference rate, the rate difference with a 95% Wald interval, and
-a two-proportion z-test whose p-values are Holm-adjusted across the attribute's groups. A group
+a two-proportion z-test (variance under no difference) whose p-values are Holm-adjusted across every group compared (of one
+attribute, or of all the attributes checked together: compare_attributes). A group
 is flagged only when it is large enough (min group size, in people, on both sides), its ratio is
 below 0.8 AND the adjusted test is significant: the ratio alone flags small groups by chance.
 """
@@ -17,6 +18,8 @@ from fairlearn.metrics import MetricFrame, count
 from scipy.stats import norm
 
 FOUR_FIFTHS = 0.8
+# a group is the reference only with at least this share of the people compared (eligible, known)
+REFERENCE_MIN_SHARE = 0.1
 ALPHA = 0.05
 UNKNOWN_GROUPS = ("unknown", "not recorded")
 
@@ -72,8 +75,12 @@ def group_rates(units: pl.DataFrame) -> pl.DataFrame:
     else:
         expected = n_units * overall
         variance = n_units * raw * (1 - raw)
+    # the test's variance assumes no difference (every unit at its expected chance, or the overall rate):
+    # a group's own rate of 0 or 1 would otherwise claim certainty and make any gap "significant"
+    null_variance = variance if "expected" in units.columns else n_units * overall * (1 - overall)
     rate = np.divide(overall * observed, expected, out=np.zeros_like(observed), where=expected > 0)
     se = np.divide(overall * np.sqrt(variance), expected, out=np.zeros_like(observed), where=expected > 0)
+    test_se = np.divide(overall * np.sqrt(null_variance), expected, out=np.zeros_like(observed), where=expected > 0)
     rates = pl.DataFrame(
         {
             "group": [str(g) for g in by_group.index],
@@ -83,6 +90,7 @@ def group_rates(units: pl.DataFrame) -> pl.DataFrame:
             "raw_rate": raw,
             "rate": rate,
             "rate_se": se,
+            "test_se": test_se,
         }
     )
     return rates.join(people, on="group", how="left").sort("group")
@@ -101,53 +109,95 @@ def holm(p_values: np.ndarray) -> np.ndarray:
 
 
 def compare_groups(rates: pl.DataFrame, min_group_size: int) -> pl.DataFrame:
-    """Adverse-impact ratio, difference with interval, Holm-adjusted test and verdict; one row per group."""
+    """Adverse-impact ratio, difference with interval, Holm-adjusted test and verdict; one row per group.
+
+    Holm runs across the groups of this one attribute; compare_attributes runs it across several.
+    """
+    return compare_attributes({"": rates}, min_group_size)[""]
+
+
+def compare_attributes(rates: dict[str, pl.DataFrame], min_group_size: int) -> dict[str, pl.DataFrame]:
+    """compare_groups for several attributes at once, Holm-adjusting across every group tested in any of them.
+
+    `rates`: group_rates per attribute. The family is every (attribute, group) compared with its
+    reference, so checking five attributes does not give five chances to flag a group by chance.
+    Returns the compared frame per attribute, one row per group, with p_raw (unadjusted) and
+    p_value (Holm-adjusted across the family) and n_tests (the family's size).
+    """
+    compared = {name: _compare(frame, min_group_size) for name, frame in rates.items()}
+    raw = np.concatenate([c["p_raw"].fill_null(np.nan).to_numpy() for c in compared.values()]) if compared else []
+    tested = ~np.isnan(raw)
+    adjusted = np.full(len(raw), np.nan)
+    if tested.any():
+        adjusted[tested] = holm(raw[tested])
+    out, at = {}, 0
+    for name, frame in compared.items():
+        out[name] = _judge(frame, adjusted[at : at + frame.height], int(tested.sum()), min_group_size)
+        at += frame.height
+    return out
+
+
+def _compare(rates: pl.DataFrame, min_group_size: int) -> pl.DataFrame:
+    """Reference, ratio, difference with its interval and the unadjusted two-sided p; one row per group."""
     # a missing value is not a group: shown, never the reference, never judged
     known = ~rates["group"].is_in(list(UNKNOWN_GROUPS)).to_numpy()
     eligible = (rates["n_people"].to_numpy() >= min_group_size) & known
     rate = rates["rate"].to_numpy()
     if not eligible.any():
         return rates.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias(c) for c in ("impact_ratio", "difference", "diff_low", "diff_high")
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in ("impact_ratio", "difference", "diff_low", "diff_high", "p_raw")
         ).with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("p_value"),
-            pl.lit(False).alias("is_reference"),
-            pl.lit(False).alias("is_flagged"),
-            pl.lit("too few people to compare").alias("verdict"),
+            pl.lit(False).alias("is_reference"), pl.Series("_known", known), pl.Series("_eligible", eligible)
         )
-    ref = int(np.argmax(np.where(eligible, rate, -np.inf)))
+    people = rates["n_people"].to_numpy()
+    # the benchmark: the highest rate among groups big enough to be one (a lucky handful is not)
+    benchmark = eligible & (people >= REFERENCE_MIN_SHARE * people[eligible].sum())
+    ref = int(np.argmax(np.where(benchmark, rate, -np.inf)))
     diff = rate - rate[ref]
-    se_all = rates["rate_se"].to_numpy()
+    se_all, test_all = rates["rate_se"].to_numpy(), rates["test_se"].to_numpy()
     se = np.sqrt(se_all**2 + se_all[ref] ** 2)
-    z = np.divide(diff, se, out=np.zeros_like(diff), where=se > 0)
-    p = 2 * norm.sf(np.abs(z))
+    test_se = np.sqrt(test_all**2 + test_all[ref] ** 2)
+    z = np.divide(diff, test_se, out=np.zeros_like(diff), where=test_se > 0)
     others = eligible & (np.arange(len(rate)) != ref)
-    p_adj = np.full(len(rate), np.nan)
-    if others.any():
-        p_adj[others] = holm(p[others])
+    p = np.where(others, 2 * norm.sf(np.abs(z)), np.nan)
     ratio = np.divide(rate, rate[ref], out=np.full_like(rate, np.nan), where=rate[ref] > 0)
-    flagged = others & (ratio < FOUR_FIFTHS) & (p_adj < ALPHA)
+    return rates.with_columns(
+        pl.Series("impact_ratio", np.where(eligible, ratio, np.nan)).fill_nan(None),
+        pl.Series("difference", np.where(eligible, diff, np.nan)).fill_nan(None),
+        pl.Series("diff_low", np.where(eligible, diff - 1.959964 * se, np.nan)).fill_nan(None),
+        pl.Series("diff_high", np.where(eligible, diff + 1.959964 * se, np.nan)).fill_nan(None),
+        pl.Series("p_raw", p).fill_nan(None),
+        pl.Series("is_reference", np.arange(len(rate)) == ref),
+        pl.Series("_known", known),
+        pl.Series("_eligible", eligible),
+    )
+
+
+def _judge(compared: pl.DataFrame, p_adj: np.ndarray, n_tests: int, min_group_size: int) -> pl.DataFrame:
+    """Flag and verdict from the adjusted p-values: below four-fifths AND unlikely to be chance."""
+    ratio = compared["impact_ratio"].fill_null(np.nan).to_numpy()
+    known, eligible = compared["_known"].to_numpy(), compared["_eligible"].to_numpy()
+    reference = compared["is_reference"].to_numpy()
+    tested = ~np.isnan(p_adj)
+    flagged = tested & (ratio < FOUR_FIFTHS) & (p_adj < ALPHA)
     verdicts = []
-    for i in range(len(rate)):
+    for i in range(compared.height):
         if not known[i]:
             verdicts.append("not recorded: not compared")
         elif not eligible[i]:
             verdicts.append(f"too few people to compare (fewer than {min_group_size})")
-        elif i == ref:
-            verdicts.append("reference: the highest rate")
+        elif reference[i]:
+            verdicts.append("reference: the highest rate among the larger groups")
         elif flagged[i]:
             verdicts.append("adverse impact: below four-fifths of the reference and unlikely to be chance")
         elif ratio[i] < FOUR_FIFTHS:
             verdicts.append("below four-fifths, but the gap could be chance: watch it")
         else:
             verdicts.append("no adverse impact")
-    return rates.with_columns(
-        pl.Series("impact_ratio", np.where(eligible, ratio, np.nan)).fill_nan(None),
-        pl.Series("difference", np.where(eligible, diff, np.nan)).fill_nan(None),
-        pl.Series("diff_low", np.where(eligible, diff - 1.959964 * se, np.nan)).fill_nan(None),
-        pl.Series("diff_high", np.where(eligible, diff + 1.959964 * se, np.nan)).fill_nan(None),
+    return compared.drop("_known", "_eligible").with_columns(
         pl.Series("p_value", p_adj).fill_nan(None),
-        pl.Series("is_reference", np.arange(len(rate)) == ref),
+        pl.lit(n_tests).alias("n_tests"),
         pl.Series("is_flagged", flagged),
         pl.Series("verdict", verdicts),
     )

@@ -29,12 +29,13 @@ FEATURES: tuple[Feature, ...] = (
     Feature("months_since_promotion", "time since the last promotion", "months", ages=True, spline=True),
     # Derived when absent: months_in_level minus the ladder's expected_months for the title
     # (settings [[ladder]]); null (no effect) for roles off the ladder or without settings.
+    # Linear: share_beyond_expected carries the bend; a second spline on the same quantity
+    # doubled the parameters spent on one topic (and cost ROC AUC on the sample).
     Feature(
         "months_beyond_expected",
         "time at the level beyond the ladder's expected time",
         "months",
         ages=True,
-        spline=True,
     ),
     # Derived with months_beyond_expected: the same, in units of the expected time, capped at 2
     # (18 months over on a 12-month step weighs like 36 over on a 24-month step). Held, not aged,
@@ -66,9 +67,9 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("teammates_left_voluntarily_6m", "teammates who resigned in the last 6 months", "people"),
     Feature(
-        "manager_exit_rate_12m",
-        "resignations under the same manager in the last 12 months",
-        "resignations per person reporting",
+        "manager_exit_ratio_12m",
+        "resignations under the same manager in the last 12 months, against the organisation's rate",
+        "times the organisation's rate (shrunk towards 1 for small teams)",
     ),
     Feature("level", "level", "", kind="categorical"),
     Feature("track", "track", "", kind="categorical"),
@@ -115,7 +116,7 @@ OPTIONAL_FEATURES: tuple[str, ...] = (
     "pay_gap_to_midpoint",
     "complex_tickets_3_of_4m",
     "teammates_left_voluntarily_6m",
-    "manager_exit_rate_12m",
+    "manager_exit_ratio_12m",
 )
 MODEL_COLUMNS: tuple[str, ...] = (ID, MONTH, *NUMERIC, *CATEGORICAL, OUTCOME)
 REQUIRED: tuple[str, ...] = (

@@ -15,9 +15,11 @@ from pipelines.models.estimators import ESTIMATORS
 @dataclass(frozen=True)
 class ModelOptions:
     # Backtest: origins every `origin_step` months, the latest 12 months before the data ends,
-    # and at least `min_train_months` of history before the earliest.
-    n_origins: int = 6
-    origin_step: int = 3
+    # and at least `min_train_months` of history before the earliest. Twelve monthly origins
+    # cover a year with every calendar month once (seasonality balanced) and give twice as many
+    # comparisons as six quarterly ones for the same span of history.
+    n_origins: int = 12
+    origin_step: int = 1
     min_train_months: int = 12
     estimators: tuple[str, ...] = ESTIMATORS
     # Train on the last this-many months before each origin only (None: all history). Shorter
@@ -33,16 +35,35 @@ class ModelOptions:
     # leavers need a much stronger pull towards the base rate than a large organisation
     # (on the sample, C = 0.5 spread the risks far wider than what happened).
     logistic_c: float | None = None
+    # With logistic_c None, C is chosen on time (attrition.choose_logistic_c): each value of the
+    # grid is fitted on the training rows before their last `inner_validation_months` months and
+    # scored by log-loss on those months. With fewer than `min_validation_exits` voluntary exits
+    # on either side, the rule above (exits / 2000) is used instead.
+    logistic_c_grid: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+    inner_validation_months: int = 12
+    min_validation_exits: int = 10
+    # The tree model (estimators.make_boosting): up to `boosting_max_iter` trees, the number
+    # chosen on the latest months like C (`boosting_default_iter` when that is not possible);
+    # leaves large enough to expect `boosting_leaf_exits` voluntary exits each.
+    boosting_max_iter: int = 300
+    boosting_default_iter: int = 150
+    boosting_leaf_exits: float = 5.0
     # Features that grow by one a month when risk is projected forward (features.AGING are
     # the candidates). "all": every time-since feature ages (assumes no promotion and no growth
-    # activity ahead: pessimistic); "tenure": only time in support, which ages for certain.
-    projection: str = "all"
+    # activity ahead: pessimistic); "tenure": only time in support, which ages for certain;
+    # "none": everything held. "auto": the one of `projection_candidates` that predicted the
+    # held-out years best (the recalibration holdouts, recalibrate.py), per estimator and
+    # cut-off; "all" when there are no holdouts. Whether time in level keeps growing depends
+    # on how often people are promoted or start growth activities, which differs between
+    # organisations, so the data decides.
+    projection: str = "auto"
+    projection_candidates: tuple[str, ...] = ("all", "tenure", "none")
     # Map every monthly hazard by logit(h') = a + b logit(h), fitted on the years just before
     # each cut-off (recalibrate.py): models trained before internal origins this many months
     # earlier predict the following 12 months. Fixes over-confidence and level drift; never
     # changes a rank.
     recalibrate: bool = True
-    recalibration_months: tuple[int, ...] = (12, 15, 18)
+    recalibration_months: tuple[int, ...] = (3, 6, 12, 18)
     # Survival curve and expected remaining tenure are computed over this many months.
     horizon_months: int = 36
     # Bands on 12-month leaving probability: elevated from 1.5x the base rate, high from 2.5x.
@@ -73,17 +94,18 @@ class ModelOptions:
             return self.logistic_c
         return min(0.5, max(0.01, n_events / 2000))
 
-    def aging(self) -> tuple[str, ...]:
-        """The features aged in the projection (see `projection`)."""
+    def aging(self, projection: str | None = None) -> tuple[str, ...]:
+        """The features aged by a projection (default: `projection`, with "auto" read as "all")."""
         from pipelines.models.features import AGING
 
-        if self.projection == "all":
+        chosen = projection or self.projection
+        if chosen in ("all", "auto"):
             return AGING
-        if self.projection == "tenure":
+        if chosen == "tenure":
             return ("tenure_months",)
-        if self.projection == "none":
+        if chosen == "none":
             return ()
-        raise ValueError(f"projection must be all, tenure or none, not {self.projection!r}")
+        raise ValueError(f"projection must be auto, all, tenure or none, not {chosen!r}")
 
     def band_thresholds(self, base_rate: float) -> dict[str, float]:
         """The 12-month probabilities where elevated and high start, for this base rate."""

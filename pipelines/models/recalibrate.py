@@ -107,10 +107,20 @@ def fit_map(hazards: np.ndarray, event: np.ndarray, weight: np.ndarray) -> tuple
     Rows with zero weight (outcome unknown) are ignored. Returns (0, 1), the identity, when
     there is nothing to fit on (no weight, or only one outcome).
     """
+    a, b, _ = fit_map_scored(hazards, event, weight)
+    return a, b
+
+
+def fit_map_scored(hazards: np.ndarray, event: np.ndarray, weight: np.ndarray) -> tuple[float, float, float]:
+    """fit_map's (a, b) and the weighted mean log-loss of the 12-month outcomes under the map.
+
+    The loss compares projections of the same people: lower means the mapped hazards predicted
+    who left within 12 months better. NaN when there is nothing to fit on.
+    """
     keep = weight > 0
     hazards, y, w = hazards[keep], event[keep].astype(float), weight[keep]
     if len(y) == 0 or y.min() == y.max():
-        return 0.0, 1.0
+        return 0.0, 1.0, float("nan")
     z = _logit(hazards)
 
     def loss(theta: np.ndarray) -> float:
@@ -119,7 +129,7 @@ def fit_map(hazards: np.ndarray, event: np.ndarray, weight: np.ndarray) -> tuple
         return float(-np.sum(w * (y * np.log(risk) + (1 - y) * np.log(1 - risk))) / w.sum())
 
     result = minimize(loss, x0=np.array([0.0, 1.0]), method="L-BFGS-B", bounds=[INTERCEPT_BOUNDS, SLOPE_BOUNDS])
-    return float(result.x[0]), float(result.x[1])
+    return float(result.x[0]), float(result.x[1]), float(result.fun)
 
 
 def recalibrate(
@@ -131,10 +141,71 @@ def recalibrate(
     cohort's matrix, event within 12 months, IPCW weight), pooled. `project` gives the
     12 monthly hazards of a model for a matrix.
     """
+    model, _ = recalibrate_scored(base, holdouts, project)
+    return model
+
+
+def recalibrate_scored(
+    base: Any,
+    holdouts: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]],
+    project: Callable[[Any, np.ndarray], np.ndarray],
+) -> tuple[Recalibrated, float]:
+    """`recalibrate`, and the held-out log-loss under the fitted map (NaN without holdouts)."""
     if not holdouts:
-        return Recalibrated.from_fitted(base)
+        return Recalibrated.from_fitted(base), float("nan")
     hazards = np.vstack([project(model, X) for model, X, _, _ in holdouts])
     event = np.concatenate([e for _, _, e, _ in holdouts])
     weight = np.concatenate([w for _, _, _, w in holdouts])
-    a, b = fit_map(hazards, event, weight)
-    return Recalibrated.from_fitted(base, a, b)
+    a, b, loss = fit_map_scored(hazards, event, weight)
+    return Recalibrated.from_fitted(base, a, b), loss
+
+
+def fit_map_monthly(
+    hazards: np.ndarray, person: np.ndarray, step: np.ndarray, outcome: np.ndarray
+) -> tuple[float, float, float]:
+    """(a, b, loss): the map maximising the likelihood of what happened month by month.
+
+    `hazards` (people x months ahead) are a model's projected monthly hazards for a cohort;
+    each observed person-month is (person, step: months ahead - 1, outcome: voluntary exit in
+    that month). A person contributes the months they were watched: a competing exit or the end
+    of the data simply ends their rows (right-censoring), so cohorts whose 12 months are not
+    over yet still count, with the months they have. The loss is the mean log-loss per
+    person-month under the map; (0, 1, NaN) when the months hold only one outcome.
+    """
+    y = outcome.astype(float)
+    if len(y) == 0 or y.min() == y.max():
+        return 0.0, 1.0, float("nan")
+    z = _logit(hazards[person, step])
+
+    def loss(theta: np.ndarray) -> float:
+        h = np.clip(_expit(theta[0] + theta[1] * z), 1e-9, 1 - 1e-9)
+        return float(-np.mean(y * np.log(h) + (1 - y) * np.log(1 - h)))
+
+    result = minimize(loss, x0=np.array([0.0, 1.0]), method="L-BFGS-B", bounds=[INTERCEPT_BOUNDS, SLOPE_BOUNDS])
+    return float(result.x[0]), float(result.x[1]), float(result.fun)
+
+
+def recalibrate_monthly(
+    base: Any,
+    holdouts: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    project: Callable[[Any, np.ndarray], np.ndarray],
+) -> tuple[Recalibrated, float]:
+    """`base` wrapped with the map fitted on `holdouts` month by month (fit_map_monthly), and its loss.
+
+    Each holdout is (model fitted before an internal origin, its cohort's matrix, person, step,
+    outcome) for the cohort's observed person-months; `project` gives a model's monthly
+    hazards for a matrix (people x months ahead). The identity and NaN without holdouts.
+    """
+    if not holdouts:
+        return Recalibrated.from_fitted(base), float("nan")
+    hazards, people, steps, outcomes, offset = [], [], [], [], 0
+    for model, X, person, step, outcome in holdouts:
+        hazards.append(project(model, X))
+        people.append(person + offset)
+        steps.append(step)
+        outcomes.append(outcome)
+        offset += len(X)
+    a, b, loss = fit_map_monthly(
+        np.vstack(hazards), np.concatenate(people), np.concatenate(steps), np.concatenate(outcomes)
+    )
+    return Recalibrated.from_fitted(base, a, b), loss

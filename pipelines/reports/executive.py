@@ -61,6 +61,14 @@ def _hotspot(by_cut: dict[str, pl.DataFrame], overall: float | None, min_size: i
     )
 
 
+def _exits(summary: dict[str, Any]) -> int:
+    """Voluntary + involuntary exits, from the rate when the split by type is hidden (metrics.scope.period)."""
+    if summary.get("exits_voluntary") is not None:
+        return (summary.get("exits_voluntary") or 0) + (summary.get("exits_involuntary") or 0)
+    rate, avg = summary.get("attrition_rate"), summary.get("avg_headcount")
+    return round(rate * avg) if rate is not None and avg else 0
+
+
 def build_actions(
     summary: dict[str, Any],
     benchmark: float,
@@ -73,7 +81,7 @@ def build_actions(
     """The three most pressing things to act on, as sentences generated from the numbers."""
     actions: list[Action] = []
     rate = summary.get("attrition_rate")
-    exits = (summary.get("exits_voluntary") or 0) + (summary.get("exits_involuntary") or 0)
+    exits = _exits(summary)
     if rate is not None:
         cost_text = f", costing about {currency} {cost:,.0f} to replace" if cost else ""
         if rate > benchmark:
@@ -143,8 +151,7 @@ def get_executive_report(viewer: Viewer, ctx: Context, as_of: date | None = None
     settings = ctx.settings
     first_year = get_first_year_attrition(viewer, ctx, day)["first_year_attrition"]
     by_cut = {cut: get_attrition(viewer, ctx, start, end, by=cut) for cut, _ in HOTSPOT_CUTS}
-    exits = (summary["exits_voluntary"] or 0) + (summary["exits_involuntary"] or 0)
-    cost = exits * settings.replacement_cost if summary["exits_voluntary"] is not None else None
+    cost = _exits(summary) * settings.replacement_cost if summary["attrition_rate"] is not None else None
     monthly = get_attrition_monthly(viewer, ctx, date(day.year - 3, day.month, 1), day)
     trailing = monthly.filter(pl.col("trailing_12m_attrition_rate").is_not_null()).select(
         "month", "trailing_12m_attrition_rate"

@@ -12,7 +12,16 @@ from datetime import date, timedelta
 import numpy as np
 
 from pipelines.sample import org
-from pipelines.sample.hazard import DRIVERS, ExitSituation, exit_drivers, exit_hazard, promotion_probability, sigmoid
+from pipelines.sample.hazard import (
+    DRIVERS,
+    ExitSituation,
+    exit_drivers,
+    exit_hazard,
+    pick_weights,
+    promotion_probability,
+    sigmoid,
+    with_promotion_gap,
+)
 from pipelines.sample.names import FEMALE, LAST, MALE, NEUTRAL
 from pipelines.sample.org import CSE, DIR, OPS, PSE, S1, S2, SM, SSE, SSS, SUPPORT, TL
 from pipelines.sample.people import History, Person
@@ -20,6 +29,7 @@ from pipelines.sample.period import Period, add_months, month_end
 
 EXPECTED = {S1: 12, S2: 18, SSS: 24, CSE: 24, SSE: 36, PSE: 36, OPS: 30, TL: 24, SM: 36, DIR: 48}
 LEVEL = {S1: 1, S2: 2, SSS: 3, CSE: 3, SSE: 4, PSE: 4, OPS: 3, TL: 4, SM: 5, DIR: 6}
+NEXT_STEP = (S1, S2, SSS, CSE, TL, SM)  # roles someone is promoted out of in the simulation
 GROWTH_TYPES = {
     "Mentoring": "Mentors a newer teammate",
     "Onboarding Buddy": "Onboarding buddy for a new hire",
@@ -203,6 +213,7 @@ class Simulation:
         """The support team on the first day: leaders, then agents with histories before the period."""
         start = self.period.start
         r = self.rng
+        # leaders were hired into their roles (no promotion before the period, so none escapes the planted gap)
         self._pre_hire(DIR, "Support Leadership", 60)
         self._pre_hire(SM, "Support Leadership", 40)
         leads = [self._pre_hire(TL, t.name, 30) for t in self._open_teams(0) if t.has_lead]
@@ -211,8 +222,8 @@ class Simulation:
         for tier, n in self._targets(0).items():
             for _ in range(n):
                 months = int(r.integers(1, 48))
-                title = {1: S1 if months < 14 or r.random() < 0.5 else S2, 2: S2 if months < 30 else SSS, 3: CSE}[tier]
-                self._pre_hire(title, self._team_for_tier(tier, 0), months)
+                p = self._pre_hire({1: S1, 2: S2, 3: CSE}[tier], self._team_for_tier(tier, 0), months)
+                self._pre_career(p, start)
         staff = [p for p in self.h.persons if p.ever_support]
         roster = self._roster()
         for p in staff:
@@ -221,15 +232,26 @@ class Simulation:
             self._pre_history(p, start)
 
     def _pre_hire(self, title: str, team: str, max_months: int) -> Person:
+        """Someone hired into `title` up to `max_months` before the period (any promotion since: _pre_career)."""
         months = int(self.rng.integers(1, max_months + 1))
         hire = self.period.start - timedelta(days=int(months * 30.4 + self.rng.integers(0, 20)))
-        p = self.new_person(hire, title, team)
-        since = int(self.rng.integers(0, months + 1))
-        p.title_since = max(hire, add_months(self.period.start, -since))
-        return p
+        return self.new_person(hire, title, team)
+
+    def _pre_career(self, p: Person, start: date) -> None:
+        """The months before the period: the same monthly promotion draw as in it (gap included), one step at most."""
+        nxt = {S1: S2, S2: SSS, CSE: SSE}
+        ms = add_months(p.hire.replace(day=1), 1)
+        while ms < start and p.title in nxt:
+            in_role = months_between(p.hire, ms)
+            if in_role >= 6 and self.rng.random() < promotion_probability(
+                in_role, EXPECTED[p.title], p.skill, None, p.gender
+            ):
+                p.title, p.title_since = nxt[p.title], ms
+                break
+            ms = add_months(ms, 1)
 
     def _pre_history(self, p: Person, start: date) -> None:
-        entry = {S2: S1, SSS: S2, TL: SSS, SM: TL}.get(p.title, p.title)
+        entry = {S2: S1, SSS: S2, SSE: CSE, TL: SSS, SM: TL}.get(p.title, p.title)
         if p.title_since <= p.hire + timedelta(days=31):
             entry = p.title
         p.pay = round_pay(band_mid(p.title, start, self.period) * float(self.rng.uniform(0.88, 1.08)))
@@ -251,6 +273,12 @@ class Simulation:
         """Everything that happens in month `i`, in a fixed order."""
         ms = self.period.month_start(i)
         self._pay(i, ms)
+        # at risk of a promotion this month: in support in a role with a higher one to move to (truth)
+        at_risk = [
+            (p, p.title, months_between(p.title_since, ms), p.rating, p.stuck, p.pip)
+            for p in self.active()
+            if p.title in NEXT_STEP
+        ]
         changed: dict[int, str] = {}
         self._rehire(i, ms, changed)
         self._careers(i, ms, changed)
@@ -265,6 +293,9 @@ class Simulation:
             self._reviews(i, ms)
         self._work(i, ms)
         self._growth(i, ms)
+        for p, title, in_role, rating, stuck, pip in at_risk:
+            up = p.department == SUPPORT and LEVEL.get(p.title, 0) > LEVEL[title]
+            self.h.promotion_months.append((p.idx, i, title, in_role, rating, stuck, pip, int(up)))
 
     def _pay(self, i: int, ms: date) -> None:
         market = i == round(self.period.n_months * 0.45)
@@ -343,7 +374,9 @@ class Simulation:
             if p.title in sources and not p.pip and not p.stuck and months_between(p.title_since, ms) >= 9
         ]
         if pool:
-            best = max(pool, key=lambda p: (p.skill + (p.rating or 3.0), -p.idx))
+            # a biased pick: the better candidate is likelier, a woman less likely than an equal man
+            weights = pick_weights([p.skill + (p.rating or 3.0) for p in pool], [p.gender for p in pool])
+            best = pool[int(self.rng.choice(len(pool), p=weights))]
             reason = "Promotion" if LEVEL[title] > LEVEL[best.title] else "Lateral Move"
             self._move(best, ms, title, team, reason, changed)
         else:
@@ -355,10 +388,15 @@ class Simulation:
             if team.tier is None or i == 0 or team not in self._open_teams(i) or team in self._open_teams(i - 1):
                 continue
             movers = [p for p in self.active() if p.tier == team.tier and p.title in (S1, S2) and p.team != team.name]
-            for p in movers[: max(1, len(movers) // 5)]:
+            if not movers:
+                continue
+            # movers drawn at random: the new team inherits no one's seniority or skill
+            picks = sorted(int(k) for k in self.rng.choice(len(movers), size=max(1, len(movers) // 5), replace=False))
+            for p in (movers[k] for k in picks):
                 p.team = team.name
-                p.region = team.region
-                p.location = org.LOCATIONS[team.region][0]
+                if p.region != team.region:  # only a move to another region changes where someone works
+                    locs = org.LOCATIONS[team.region]
+                    p.region, p.location = team.region, locs[int(self.rng.integers(len(locs)))]
                 changed.setdefault(p.idx, "Reorganization")
 
     def _hiring(self, i: int, ms: date) -> None:
@@ -494,8 +532,8 @@ class Simulation:
         for p in self.active():
             if months_between(p.hire, day) < 2 or (p.exit is not None and p.exit < day):
                 continue
-            weak = 0.25 if p.manager in self.h.weak_managers else 0.0
-            rating = float(np.clip(round(3.3 + 0.55 * p.skill - weak + 0.35 * r.normal(), 1), 1.0, 5.0))
+            # the rating follows true skill only: nothing about the person's group, team or manager
+            rating = float(np.clip(round(3.3 + 0.55 * p.skill + 0.35 * r.normal(), 1), 1.0, 5.0))
             if p.pip and rating < 2.8 and i + 1 < self.period.n_months:
                 self.pip_exits.setdefault(i + 1, []).append(p.idx)
             p.pip = rating < 2.4 or (p.pip and rating < 2.8)
@@ -537,7 +575,9 @@ class Simulation:
                 continue
             ongoing = any(g[1] is None or g[1] > me for g in p.growth)
             if p.title in (S2, SSS) and p.tdp_end is None and not ongoing and p.skill > -0.2:
-                if r.random() < 0.05 and (p.rating or 0) >= 3.2:
+                # being picked for the programme is the biased step (for a Specialist 2 it leads to a promotion)
+                pick = with_promotion_gap(0.05, p.gender) if p.title == S2 else 0.05
+                if r.random() < pick and (p.rating or 0) >= 3.2:
                     p.tdp_end = add_months(ms, 6) - timedelta(days=1)
                     p.growth.append([ms, p.tdp_end, "Technical Development Programme", "Technical track programme"])
                     continue

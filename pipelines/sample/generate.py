@@ -19,11 +19,15 @@ from pipelines.sample.people import History
 from pipelines.sample.period import Period, make_period
 from pipelines.sample.readme import readme_text, settings_text
 from pipelines.sample.tickets import build_tickets
-from pipelines.sample.truth import build_person_months, stalled
+from pipelines.sample.truth import build_person_months, build_promotion_months, realised_promotion_gap, stalled
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
 
+# The bundled sample's seed: the first seed whose realised promotion gap (story.json
+# promotion_gap.realised_odds_ratio, from the draws) is within 0.05 of the planted odds ratio.
+# The generator carries the gap (24 seeds: mean realised 0.61); seed 7 happened to realise 0.92.
+SAMPLE_SEED = 2
 STEP_CAREERS, STEP_TICKETS, STEP_WORK, STEP_HELPDESK, STEP_CUSTOMERS = 1, 2, 3, 4, 5
 ZENDESK_FIRST_ID = 10001
 INTERCOM_FIRST_ID = 215600000000001
@@ -111,6 +115,13 @@ def _story(seed: int, people: int, years: int, period: Period, h: History, numbe
             "group": org.PROMOTION_GAP_GROUP,
             "odds_ratio": org.PROMOTION_GAP_ODDS_RATIO,
             "for_equal": "skill, months in role relative to expected, last rating",
+            "realised_odds_ratio": round(realised_promotion_gap(h, org.PROMOTION_GAP_GROUP), 3),
+            "paths": [
+                "monthly promotions",
+                "selection into the Technical Development Programme (Specialist 2 -> Customer Support Engineer)",
+                "team lead / manager / director picks",
+                "promotions before the period",
+            ],
         },
         "weak_managers": sorted(numbers[i] for i in h.weak_managers),
         "overload": {
@@ -136,7 +147,7 @@ def _story(seed: int, people: int, years: int, period: Period, h: History, numbe
 def generate_sample(
     out_dir: Path,
     *,
-    seed: int = 7,
+    seed: int = SAMPLE_SEED,
     people: int = 300,
     years: int = 6,
     progress: Progress | None = None,
@@ -175,6 +186,7 @@ def generate_sample(
     files["intercom/admins.json"] = helpdesk.intercom_admins(h, acc)
     files["canonical/qa_reviews.csv"] = qa
     files["truth/person_months.csv"] = build_person_months(h, period, numbers)
+    files["truth/promotion_months.csv"] = build_promotion_months(h, period, numbers)
     files["truth/agents.csv"] = _agents_truth(h, numbers, acc)
     files["truth/stalled.csv"] = pl.DataFrame(
         {

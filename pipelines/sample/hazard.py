@@ -67,6 +67,30 @@ def promotion_probability(
     """Monthly promotion probability: rises with time in role (scaled by expected months) and skill; the planted gap."""
     t = months_in_role / expected_months
     lo = -6.2 + 3.0 * min(t, 2.5) + 0.8 * skill + 0.4 * ((rating if rating is not None else 3.3) - 3.3)
-    if gender == org.PROMOTION_GAP_GROUP:
-        lo += math.log(org.PROMOTION_GAP_ODDS_RATIO)
-    return sigmoid(lo)
+    return with_promotion_gap(sigmoid(lo), gender)
+
+
+def with_promotion_gap(probability: float, gender: str) -> float:
+    """A fair chance of moving up, with the planted gap: the odds times org.PROMOTION_GAP_ODDS_RATIO for the group.
+
+    Every path that raises a level (monthly promotions, the Technical Development Programme, lead and
+    manager picks, the histories before the period) goes through here, so the gap is never diluted.
+    """
+    if gender != org.PROMOTION_GAP_GROUP or probability <= 0.0 or probability >= 1.0:
+        return probability
+    return sigmoid(math.log(probability / (1.0 - probability)) + math.log(org.PROMOTION_GAP_ODDS_RATIO))
+
+
+def pick_weights(merit: list[float], genders: list[str], spread: float = 1.5) -> list[float]:
+    """Chances of being picked for one opening (a conditional logit on merit, the gap on the odds); sum 1.
+
+    merit: skill + last rating per candidate. Against an equally good candidate outside the group,
+    a candidate in org.PROMOTION_GAP_GROUP is picked at odds org.PROMOTION_GAP_ODDS_RATIO.
+    """
+    top = max(merit)
+    w = [
+        math.exp(spread * (m - top)) * (org.PROMOTION_GAP_ODDS_RATIO if g == org.PROMOTION_GAP_GROUP else 1.0)
+        for m, g in zip(merit, genders, strict=True)
+    ]
+    total = sum(w)
+    return [x / total for x in w]

@@ -70,3 +70,5 @@ class History:
     weak_managers: list[int] = field(default_factory=list)
     stuck: list[int] = field(default_factory=list)
     stuck_month: int = 0
+    # (idx, month index, title, months in role, last rating | None, held back, on PIP, promoted this month)
+    promotion_months: list[tuple] = field(default_factory=list)

@@ -38,6 +38,73 @@ def build_person_months(h: History, period: Period, numbers: list[str]) -> pl.Da
     return pl.DataFrame(cols).sort(["employee_number", "month"])
 
 
+PROMOTION_MONTH_COLUMNS = (
+    "employee_number",
+    "month",
+    "title",
+    "months_in_role",
+    "last_rating",
+    "held_back",
+    "on_pip",
+    "promoted",
+)
+
+
+def build_promotion_months(h: History, period: Period, numbers: list[str]) -> pl.DataFrame:
+    """truth/promotion_months: one row per person in support per month in a role with a next step."""
+    rows = h.promotion_months
+    return pl.DataFrame(
+        {
+            "employee_number": [numbers[r[0]] for r in rows],
+            "month": [period.label(r[1]) for r in rows],
+            "title": [r[2] for r in rows],
+            "months_in_role": [f"{r[3]:.2f}" for r in rows],
+            "last_rating": [None if r[4] is None else f"{r[4]:.1f}" for r in rows],
+            "held_back": [int(r[5]) for r in rows],
+            "on_pip": [int(r[6]) for r in rows],
+            "promoted": [r[7] for r in rows],
+        },
+        schema={
+            c: pl.Int64 if c in ("held_back", "on_pip", "promoted") else pl.String for c in PROMOTION_MONTH_COLUMNS
+        },
+    ).sort(["employee_number", "month"])
+
+
+def realised_promotion_gap(h: History, group: str) -> float:
+    """The promotion odds ratio of `group` against everyone else as it came out of the draws (not as planted).
+
+    A logistic regression on the truth's promotion months where a promotion was possible (6+ months in
+    role, not held back, not on a PIP), on true skill, months in role / expected (capped at 2.5), the
+    last rating (3.3 before the first) and the role; fitted by Newton steps so the generator needs numpy only.
+    """
+    from pipelines.sample.careers import EXPECTED
+
+    rows = [r for r in h.promotion_months if r[3] >= 6 and not r[5] and not r[6] and h.persons[r[0]].gender]
+    titles = sorted({r[2] for r in rows})
+    x = np.array(
+        [
+            [
+                1.0,
+                min(r[3] / EXPECTED[r[2]], 2.5),
+                h.persons[r[0]].skill,
+                3.3 if r[4] is None else r[4],
+                *[float(r[2] == t) for t in titles[1:]],
+                float(h.persons[r[0]].gender == group),
+            ]
+            for r in rows
+        ]
+    )
+    y = np.array([r[7] for r in rows], dtype=float)
+    beta = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        step = np.linalg.solve(x.T @ (x * (p * (1 - p))[:, None]), x.T @ (y - p))
+        beta += step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(np.exp(beta[-1]))
+
+
 def title_spells(h: History) -> dict[int, list[tuple[str, date]]]:
     """Per person, the ladder titles held in order with the date each spell started."""
     spells: dict[int, list[tuple[str, date]]] = {}

@@ -214,10 +214,29 @@ manager_trailing as (
         manager_id,
         month,
         sum(n_voluntary_exits) over trailing_12 as manager_voluntary_exits_12m,
-        sum(n_reports) over trailing_12 / 12.0 as manager_reports_12m
+        sum(n_reports) over trailing_12 / 12.0 as manager_reports_12m,
+        sum(n_reports) over trailing_12 as manager_report_months_12m
     from manager_months
     window trailing_12 as (partition by manager_id order by month
                            range between interval 11 month preceding and current row)
+),
+
+-- the whole organisation per month (people in support, voluntary exits), trailing 12 months
+org_trailing as (
+    select
+        month,
+        sum(n_voluntary_exits) over trailing_12 as org_voluntary_exits_12m,
+        sum(n_people) over trailing_12 as org_person_months_12m
+    from (
+        select
+            w.month,
+            count(*) as n_people,
+            count(*) filter (where e.exit_type = 'voluntary') as n_voluntary_exits
+        from with_workload as w
+        left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
+        group by w.month
+    )
+    window trailing_12 as (order by month range between interval 11 month preceding and current row)
 ),
 
 final as (
@@ -264,6 +283,17 @@ final as (
         cast(coalesce(mt.manager_voluntary_exits_12m, 0) as bigint) as manager_voluntary_exits_12m,
         coalesce(mt.manager_voluntary_exits_12m, 0) / greatest(mt.manager_reports_12m, 1.0)
             as manager_exit_rate_12m,
+        -- the manager's resignation rate over the last 12 months relative to the organisation's,
+        -- shrunk towards 1 (empirical Bayes with a prior worth 120 report-months: a year of a
+        -- ten-person team). (exits + 120 r) / ((report-months + 120) r) with r the organisation's
+        -- resignations per person-month over the same months; 1 when nobody resigned anywhere.
+        case when w.manager_id is null then null
+             when coalesce(ot.org_voluntary_exits_12m, 0) = 0 then 1.0
+             else (coalesce(mt.manager_voluntary_exits_12m, 0)
+                       + 120.0 * ot.org_voluntary_exits_12m / ot.org_person_months_12m)
+                  / ((coalesce(mt.manager_report_months_12m, 0) + 120.0)
+                       * ot.org_voluntary_exits_12m / ot.org_person_months_12m) end
+            as manager_exit_ratio_12m,
         e.exit_type,
         e.exit_is_regretted,
         lead(e.exit_type) over (partition by w.employee_id order by w.month) as exit_type_next_month_raw,
@@ -271,6 +301,7 @@ final as (
     from with_workload as w
     left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
     left join manager_trailing as mt on mt.manager_id = w.manager_id and mt.month = w.month
+    left join org_trailing as ot on ot.month = w.month
     left join settings_tenure_bands as tb
         on (w.obs_date - w.spell_start_date + 1) / 30.4375 >= tb.min_months
         and (tb.max_months is null or (w.obs_date - w.spell_start_date + 1) / 30.4375 < tb.max_months)

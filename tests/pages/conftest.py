@@ -120,4 +120,4 @@ def run_page(  # noqa: ANN201 - AppTest
     return at.run()
 
 
-MANAGER_ID = "1061"  # leads Support - Tier 2 EMEA in the sample: 15 people, 4 stalled at its end
+MANAGER_ID = "1017"  # leads Support Engineering in the sample: 17 people, 2 stalled at its end

@@ -28,5 +28,5 @@ def test_director_sees_loads_without_upload():
 
 
 def test_manager_is_told_the_page_is_not_theirs():
-    at = run_page("data_loads", "manager", "1061")
+    at = run_page("data_loads", "manager", "1017")
     assert at.info[0].value == "Your role does not include the data loads."

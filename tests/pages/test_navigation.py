@@ -20,7 +20,7 @@ def test_executive_gets_aggregate_pages_only():
 
 
 def test_manager_lands_on_stalled_teammates():
-    titles = _titles(Role.MANAGER, "1061")
+    titles = _titles(Role.MANAGER, "1017")
     assert titles[0] == "Stalled teammates"
     assert "Person" in titles and "Executive summary" not in titles and "Data" not in titles
 

@@ -14,7 +14,7 @@ def test_manager_sees_each_stalled_teammate_with_reasons(ctx):
     at = run_page("stalled_teammates", "manager", MANAGER_ID)
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Stalled teammates"] == str(stalled.height) == "4"
+    assert shown["Stalled teammates"] == str(stalled.height) == "2"
     cards = [m.value for m in at.markdown if m.value.startswith("**")]
     assert len(cards) == stalled.height
     reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
@@ -26,9 +26,9 @@ def test_manager_sees_each_stalled_teammate_with_reasons(ctx):
 def test_director_counts_by_team_and_level():
     at = run_page("stalled_teammates", "director")
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Stalled teammates"] == "14" and shown["People evaluated"] == "117"
+    assert shown["Stalled teammates"] == "8" and shown["People evaluated"] == "112"
     table = at.dataframe[0].value
-    assert table["stalled"].sum() == 14  # every team with stalled people is large enough to show
+    assert table["stalled"].sum() == 8  # every team with stalled people is large enough to show
     assert not [m for m in at.markdown if m.value.startswith("**")]  # no names in the overview
     at.segmented_control(key="stalled_cut").set_value("Level").run()
     levels = at.dataframe[0].value
@@ -40,5 +40,5 @@ def test_director_counts_by_team_and_level():
 
 def test_executive_sees_totals_only():
     at = run_page("stalled_teammates", "executive")
-    assert {m.label: m.value for m in at.metric}["Stalled teammates"] == "14"
+    assert {m.label: m.value for m in at.metric}["Stalled teammates"] == "8"
     assert len(at.dataframe) == 0

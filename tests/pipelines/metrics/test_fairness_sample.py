@@ -2,7 +2,7 @@
 
 Ingests and builds the sample, fits the KPI models (about 20 s), then checks the acceptance
 figures: adjusted handle-time performance tracks true skill far better than the raw KPI, the
-handle-time rise is mostly mix, and group parity flags what was planted and nothing else.
+handle-time rise is mostly mix, and group parity flags nothing that was not planted.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pipelines.access import Role, Viewer
 from pipelines.config import SAMPLE_DIR, data_paths, load_settings
 from pipelines.metrics.fairness import (
     PARITY_ATTRIBUTES,
+    PARITY_OUTCOMES,
     get_group_parity,
     get_kpi_agent_periods,
     get_mix_shift,
@@ -44,7 +45,8 @@ def ctx(tmp_path_factory):
     build_warehouse(settings, paths)
     counts: list[dict[str, int]] = []
     update_warehouse(paths, lambda con: counts.append(fit_kpi_models(con, settings)))
-    assert counts[0]["kpi_ticket_expectations"] == 114_944  # every human-handled, matched conversation
+    # every human-handled, matched conversation: 85,306 + 76,784 - 50,364 bot-resolved (README counts)
+    assert counts[0]["kpi_ticket_expectations"] == 111_726
     with open_context(paths.warehouse, settings) as c:
         yield c
 
@@ -63,7 +65,7 @@ def test_adjusted_handle_time_tracks_true_skill_at_least_02_better_than_raw(ctx)
         if quarter.height >= 8:
             raw.append(spearmanr(-quarter["observed"], quarter["true_skill"]).statistic)
             adjusted.append(spearmanr(quarter["performance"], quarter["true_skill"]).statistic)
-    # measured: 25 quarters, raw 0.47, adjusted 0.83
+    # measured: 25 quarters, raw 0.37, adjusted 0.80
     assert len(raw) >= 20
     assert np.mean(adjusted) - np.mean(raw) >= 0.2
     assert np.mean(adjusted) > 0.7
@@ -71,28 +73,30 @@ def test_adjusted_handle_time_tracks_true_skill_at_least_02_better_than_raw(ctx)
 
 def test_the_handle_time_rise_is_mostly_mix(ctx):
     shift = get_mix_shift(DIRECTOR, ctx, "handle_time")
-    # measured: +73 s from the first 12 months to the last 12, mix +135 s, within-cell performance -62 s
+    # measured: +114 s from the first 12 months to the last 12, mix +157 s, within-cell performance -43 s
     assert shift["change"] > 0
     assert shift["mix"] > 0.5 * shift["change"]
     assert shift["mix"] + shift["performance"] == pytest.approx(shift["change"], abs=1e-9)
     assert shift["performance"] < shift["mix"]
 
 
-@pytest.mark.parametrize("attribute", [a for a in PARITY_ATTRIBUTES if a != "gender"])
-def test_no_other_group_is_flagged_for_promotions(ctx, attribute):
-    parity = get_group_parity(DIRECTOR, ctx, "promotion", attribute)
+@pytest.mark.parametrize("outcome", PARITY_OUTCOMES)
+@pytest.mark.parametrize("attribute", PARITY_ATTRIBUTES)
+def test_nothing_but_the_planted_gap_is_flagged(ctx, outcome, attribute):
+    parity = get_group_parity(DIRECTOR, ctx, outcome, attribute)
     assert parity.height >= 2
-    assert not parity["is_flagged"].any(), parity.filter(pl.col("is_flagged"))
+    planted = (pl.lit(outcome == "promotion" and attribute == "gender")) & (pl.col("group") == "Female")
+    assert not parity.filter(~planted)["is_flagged"].any(), parity.filter(pl.col("is_flagged"))
 
 
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "the planted promotion gap is not in the generated sample at a detectable size: over Specialist 1/2 "
-        "and Support Engineer person-months, the generator's own promotion odds (true skill, time in role, "
-        "rating; gap removed) predict 117 promotions for women and 187 for men against 51 and 72 observed "
-        "(O/E 0.44 vs 0.38, women relatively MORE promoted); without the months of the 24 people held back "
-        "from 2025-03 (15 men, 8 women) O/E is 0.51 vs 0.58, a ratio of 0.88, not 0.6"
+        "too little data to tell the planted gap from chance across everything checked: the sample's draws "
+        "realise the planted odds ratio (truth: 0.597 for 0.6), the method sees women at 0.69 of men's "
+        "adjusted promotion rate (69 promotions for 82.0 expected, men 71 for 58.5), raw p 0.024, but "
+        "Holm over the 16 groups compared for promotions needs p < 0.0031; over seeds 1-12 the raw p was "
+        "0.0035 to 0.87 (seed 7: women above men), the smallest Holm p 0.057"
     ),
 )
 def test_the_planted_promotion_gap_is_flagged(ctx):
@@ -103,13 +107,19 @@ def test_the_planted_promotion_gap_is_flagged(ctx):
 def test_promotion_parity_shows_the_direction_of_the_planted_gap(ctx):
     parity = get_group_parity(DIRECTOR, ctx, "promotion", "gender")
     female = parity.filter(pl.col("group") == "Female").row(0, named=True)
-    assert female["impact_ratio"] < 1  # measured 0.78, not significant (Holm p 0.43)
+    male = parity.filter(pl.col("group") == "Male").row(0, named=True)
+    # measured: ratio 0.69, difference -0.0126 (95% -0.0235 to -0.0016), raw p 0.024, Holm p 0.32 over 16 tests
+    assert male["is_reference"]
+    assert female["impact_ratio"] < 0.8
+    assert female["diff_high"] < 0
+    assert female["p_value"] > female["p_raw"]
+    assert parity["n_tests"].unique().to_list() == [16]
     assert parity.filter(pl.col("group") == "not recorded")["verdict"].item() == "not recorded: not compared"
 
 
 def test_scope_manager_sees_a_subset_and_executive_no_person_rows(ctx):
     everyone = get_kpi_agent_periods(DIRECTOR, ctx)
-    team = get_kpi_agent_periods(Viewer(Role.MANAGER, employee_id="1061"), ctx)
+    team = get_kpi_agent_periods(Viewer(Role.MANAGER, employee_id="1017"), ctx)
     assert 0 < team.height < everyone.height
     assert set(team["employee_id"]) <= set(everyone["employee_id"])
     assert get_kpi_agent_periods(Viewer(Role.EXECUTIVE), ctx).height == 0
@@ -119,7 +129,7 @@ def test_scope_manager_sees_a_subset_and_executive_no_person_rows(ctx):
 
 def test_time_to_proficiency_by_cohort_and_tier_is_suppressed_below_the_minimum(ctx):
     cohorts = get_time_to_proficiency(DIRECTOR, ctx)
-    assert cohorts["n_hires"].sum() == 248
+    assert cohorts["n_hires"].sum() == 257
     small = cohorts.filter(pl.col("n_people") < 5)
     assert small["median_weeks_to_proficiency"].null_count() == small.height
     assert cohorts.filter(~pl.col("is_suppressed"))["median_weeks_to_proficiency"].is_not_null().all()

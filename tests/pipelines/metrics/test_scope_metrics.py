@@ -309,11 +309,18 @@ def test_person_level_rows_for_a_director_cover_everyone(ctx):
 
 
 def test_manager_subtree_is_resolved_as_of_the_date(ctx):
-    # on 2025-06-30 Beta still reports to M2; from 2025-07-01 to B1
-    june = headcount.get_headcount(Viewer(Role.MANAGER, "M2"), ctx, date(2025, 6, 30))
-    assert june["headcount"][0] == 5  # B1..B5
-    july = headcount.get_headcount(Viewer(Role.MANAGER, "B1"), ctx, date(2025, 7, 1))
-    assert july["headcount"][0] == 4  # B2..B5
-    # the day before, B1 has no reports: one row, 0 people, suppressed
-    before = headcount.get_headcount(Viewer(Role.MANAGER, "B1"), ctx, date(2025, 6, 30)).to_dicts()
-    assert before == [{"group": "all", "n_people": None, "headcount": None, "is_suppressed": True}]
+    # on 2025-06-30 Beta still reports to M2; from 2025-07-01 to B1. The public functions read a
+    # manager's figures on the latest data date only (scope.as_of_for), so the building block
+    # they share is checked on the two days.
+    def people_on(manager: str, day: date) -> set[str]:
+        days = headcount.person_month_days(Viewer(Role.MANAGER, manager), ctx, day, day)
+        return set(days["employee_id"].to_list())
+
+    assert people_on("M2", date(2025, 6, 30)) == {"B1", "B2", "B3", "B4", "B5"}
+    assert people_on("B1", date(2025, 7, 1)) == {"B2", "B3", "B4", "B5"}
+    assert people_on("B1", date(2025, 6, 30)) == set()  # the day before, B1 has no reports
+    # on the latest data date B1 has 4 reports: one row, under a minimum of 5, suppressed
+    latest = headcount.get_headcount(Viewer(Role.MANAGER, "B1"), memory_context(5)).to_dicts()
+    assert latest == [{"group": "all", "n_people": None, "headcount": None, "is_suppressed": True}]
+    with pytest.raises(PermissionError):
+        headcount.get_headcount(Viewer(Role.MANAGER, "B1"), ctx, date(2025, 6, 30))

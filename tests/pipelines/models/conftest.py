@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import load_settings
-from pipelines.models import ModelRun, fit_and_backtest
+from pipelines.models import ModelOptions, ModelRun, fit_and_backtest
 from pipelines.models.synthetic import oracle_risk, synthetic_panel
 
 
@@ -24,4 +24,5 @@ def oracle(panel: pl.DataFrame) -> pl.DataFrame:
 @pytest.fixture(scope="session")
 def run(panel: pl.DataFrame, oracle: pl.DataFrame) -> ModelRun:
     # The default settings' ladder names the synthetic titles: months_beyond_expected is derived.
-    return fit_and_backtest(panel, load_settings(), oracle=oracle)
+    # Six quarterly origins instead of the default twelve monthly ones keep the suite quick.
+    return fit_and_backtest(panel, load_settings(), options=ModelOptions(n_origins=6, origin_step=3), oracle=oracle)

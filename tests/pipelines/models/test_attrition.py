@@ -180,7 +180,9 @@ def test_model_run_record_and_card(run):
 
 def test_as_of_limits_the_data_used(panel):
     earlier = fit_and_backtest(
-        panel, as_of=date(2024, 3, 15), options=ModelOptions(n_origins=2, estimators=("baseline", "logistic"))
+        panel,
+        as_of=date(2024, 3, 15),
+        options=ModelOptions(n_origins=2, origin_step=3, estimators=("baseline", "logistic")),
     )
     assert earlier.as_of == date(2024, 3, 1)
     assert earlier.population["window_end"] == date(2024, 2, 1)

@@ -54,3 +54,61 @@ def test_model_estimators_fit_matrix_with_missing_values(factory):
     assert p.shape == (600,)
     assert 0 < p.min() and p.max() < 1
     assert p[y == 1].mean() > p[y == 0].mean()
+
+
+def test_spline_knots_sit_at_quantiles_with_duplicates_merged():
+    from pipelines.models.estimators import spline_knots
+    from pipelines.models.features import FEATURE_NAMES
+
+    X = np.full((9, len(FEATURE_NAMES)), np.nan)
+    tenure = FEATURE_NAMES.index("tenure_months")
+    growth = FEATURE_NAMES.index("months_without_growth")
+    pay = FEATURE_NAMES.index("pay_gap_to_midpoint")
+    X[:, tenure] = [0, 1, 2, 3, 4, 5, 6, 7, 80]  # skewed: one long-timer
+    X[:, growth] = [0, 0, 0, 0, 0, 0, 0, 3, 5]  # mostly zero: quantiles 0, 0, 0, 0, 5 -> two knots
+    X[:6, pay] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]  # missing values are ignored
+    knots = spline_knots(X, n_knots=5)
+    # quantiles 0, .25, .5, .75, 1 of the 9 tenures: 0, 2, 4, 6, 80 (not 0, 20, 40, 60, 80)
+    assert knots["tenure_months"].ravel().tolist() == [0, 2, 4, 6, 80]
+    assert "months_without_growth" not in knots  # fewer than 3 distinct knots: enters linearly
+    assert knots["pay_gap_to_midpoint"].ravel().tolist() == pytest.approx([0.1, 0.225, 0.35, 0.475, 0.6])
+    assert "months_in_level" not in knots  # no values at all
+
+
+def test_logistic_spline_is_held_flat_beyond_the_outer_knots():
+    from pipelines.models.estimators import spline_knots
+    from pipelines.models.features import FEATURE_NAMES
+
+    rng = np.random.default_rng(1)
+    X = np.zeros((400, len(FEATURE_NAMES)))
+    tenure = FEATURE_NAMES.index("tenure_months")
+    X[:, tenure] = rng.uniform(0, 24, 400)
+    y = (rng.uniform(size=400) < 0.1 + 0.02 * X[:, tenure]).astype(int)
+    model = make_logistic(C=1.0, knots=spline_knots(X)).fit(X, y)
+    far = np.zeros((3, len(FEATURE_NAMES)))
+    far[:, tenure] = [X[:, tenure].max(), 60.0, 600.0]
+    p = monthly_hazard(model, far)
+    assert p[0] == pytest.approx(p[1]) and p[1] == pytest.approx(p[2])
+
+
+def test_logistic_c_choice_respects_a_fixed_c_and_falls_back_without_enough_exits():
+    from dataclasses import replace
+
+    from pipelines.models.attrition import choose_logistic_c
+    from pipelines.models.options import ModelOptions
+
+    rng = np.random.default_rng(2)
+    from pipelines.models.features import FEATURE_NAMES
+
+    X = rng.normal(size=(2400, len(FEATURE_NAMES)))
+    months = np.repeat(np.arange(24), 100)
+    y = (X[:, 1] + rng.normal(size=2400) > 2.2).astype(int)
+    options = ModelOptions()
+    assert choose_logistic_c(X, y, months, replace(options, logistic_c=0.2)) == 0.2
+    # 5 exits in the last 12 months (fewer than min_validation_exits): the exits / 2000 rule
+    sparse = y.copy()
+    late = np.flatnonzero((months >= 12) & (y == 1))
+    sparse[late[5:]] = 0
+    assert choose_logistic_c(X, sparse, months, options) == options.logistic_strength(int(sparse.sum()))
+    # enough exits on both sides: one of the grid's values, chosen on the later months
+    assert choose_logistic_c(X, y, months, options) in options.logistic_c_grid

@@ -60,3 +60,25 @@ def test_sustained_complex_load_is_the_third_highest_of_four_months(ctx):
     ).to_dicts()
     assert sum(r["complex_tickets"] for r in rows) == 1
     assert all(r["complex_tickets_3_of_4m"] == 0 for r in rows)
+
+
+def test_manager_exit_ratio_is_shrunk_towards_the_organisation(ctx):
+    # Nobody resigned anywhere in the 12 months to February 2025: no evidence, ratio 1.
+    assert _value(ctx, "manager_exit_ratio_12m", "A1", date(2025, 2, 1)) == 1.0
+    # March 2025: A2 resigned (org rate r > 0) but none of D1's reports did; D1 had M1 and M2
+    # for 12 months (24 report-months): (0 + 120 r) / ((24 + 120) r) = 120 / 144, whatever r is.
+    assert _value(ctx, "manager_exit_ratio_12m", "M1", date(2025, 3, 1)) == pytest.approx(120 / 144)
+    # June 2025: M2 resigned under D1 (1 of 24 report-months). The organisation, July 2024 to
+    # June 2025: 12 people a month for 4 months, 13 for 3 (B3 joins, A5 leaves), 12 for 5 = 147
+    # person-months, 2 resignations (A2, M2): r = 2 / 147.
+    r = 2 / 147
+    assert _value(ctx, "manager_exit_ratio_12m", "M1", date(2025, 6, 1)) == pytest.approx(
+        (1 + 120 * r) / ((24 + 120) * r)
+    )
+    # the unshrunk rate says 0.5 per report for the same month: one resignation in a team of two
+    assert _value(ctx, "manager_exit_rate_12m", "M1", date(2025, 6, 1)) == pytest.approx(0.5)
+
+
+def test_manager_exit_ratio_is_null_without_a_manager(ctx):
+    # D1 (the Director) reports to nobody in support
+    assert _value(ctx, "manager_exit_ratio_12m", "D1", date(2025, 6, 1)) is None

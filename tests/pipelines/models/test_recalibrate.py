@@ -72,3 +72,53 @@ def test_recalibrate_without_holdouts_wraps_the_model_unchanged():
     base = LogisticRegression().fit(np.array([[0.0], [1.0]]), np.array([0, 1]))
     wrapped = recalibrate(base, [], lambda m, X: np.zeros((len(X), 12)))
     assert (wrapped.intercept, wrapped.slope) == (0.0, 1.0) and wrapped.base is base
+
+
+def test_fit_map_monthly_recovers_a_planted_map_from_censored_months():
+    # Each person is watched month by month until a voluntary exit or until their months stop
+    # (censoring after a random 1 to 12 months); the model reports logit = 2 logit(h) + 0.4.
+    from pipelines.models.recalibrate import fit_map_monthly
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    true_logit = rng.normal(-3.8, 0.6, size=n)
+    h_true = 1 / (1 + np.exp(-true_logit))
+    hazards = np.repeat((1 / (1 + np.exp(-(2.0 * true_logit + 0.4))))[:, None], 12, axis=1)
+    watch = rng.integers(1, 13, size=n)
+    people, steps, outcomes = [], [], []
+    for i in range(n):
+        for k in range(watch[i]):
+            left = rng.random() < h_true[i]
+            people.append(i)
+            steps.append(k)
+            outcomes.append(left)
+            if left:
+                break
+    a, b, loss = fit_map_monthly(hazards, np.array(people), np.array(steps), np.array(outcomes))
+    assert b == pytest.approx(0.5, abs=0.05)
+    assert a == pytest.approx(-0.2, abs=0.2)
+    assert 0 < loss < 0.2
+    # one outcome only: the identity
+    assert fit_map_monthly(hazards, np.array([0, 1]), np.array([0, 0]), np.array([False, False]))[:2] == (0.0, 1.0)
+
+
+def test_watched_months_list_each_cohort_member_until_their_rows_stop():
+    from datetime import date
+
+    import polars as pl
+
+    from pipelines.models.attrition import watched_months
+
+    # P1: three months from the origin, resigns in the month after the third row.
+    # P2: two months, then an involuntary exit (censored, no event). P3: not in the cohort.
+    rows = pl.DataFrame(
+        {
+            "employee_id": ["P1", "P1", "P1", "P2", "P2", "P3"],
+            "month": [date(2024, 3, 1), date(2024, 4, 1), date(2024, 5, 1), date(2024, 3, 1), date(2024, 4, 1)]
+            + [date(2024, 3, 1)],
+            "exit_type_next_month": [None, None, "voluntary", None, "involuntary", "voluntary"],
+        }
+    )
+    person, step, outcome = watched_months(rows, pl.Series(["P2", "P1"]), date(2024, 3, 1))
+    got = sorted(zip(person.tolist(), step.tolist(), outcome.tolist(), strict=True))
+    assert got == [(0, 0, False), (0, 1, False), (1, 0, False), (1, 1, False), (1, 2, True)]

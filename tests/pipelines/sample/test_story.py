@@ -167,11 +167,10 @@ def test_planted_people_and_identity_quirks(sample_dir: Path):
     jobs = read(sample_dir / "bamboohr/job_information.csv")
     led = jobs.filter(pl.col("Employee #").is_in(story["weak_managers"]) & (pl.col("Job Title") == "Team Lead"))
     assert set(led["Employee #"]) == set(story["weak_managers"]) and titles
-    assert story["promotion_gap"] == {
-        "group": "Female",
-        "odds_ratio": 0.6,
-        "for_equal": "skill, months in role relative to expected, last rating",
-    }
+    gap = story["promotion_gap"]
+    assert (gap["group"], gap["odds_ratio"]) == ("Female", 0.6)
+    assert gap["for_equal"] == "skill, months in role relative to expected, last rating"
+    assert len(gap["paths"]) == 4
     work = set(emp["Work Email"])
     users = [
         u for u in json.loads((sample_dir / "zendesk/users.json").read_text())["users"] if u["name"] != "Answer Bot"
@@ -215,6 +214,42 @@ def test_the_planted_gaps_show_in_the_exports(sample_dir: Path):
     weak = pm["driver_weak_manager"].cast(pl.Float64) > 0
     exits = pm["exited_voluntary"].cast(pl.Int64)
     assert exits.filter(weak).mean() > 1.5 * exits.filter(~weak).mean()
+
+
+def test_the_realised_promotion_gap_is_the_planted_one(sample_dir: Path):
+    # refit, with scikit-learn, the odds ratio story.json reports from the draws (truth/promotion_months.csv:
+    # 6+ months in role, not held back, not on a PIP; true skill, months in role / expected, last rating, role)
+    expected = {
+        "Customer Support Specialist 1": 12,
+        "Customer Support Specialist 2": 18,
+        "Senior Support Specialist": 24,
+        "Customer Support Engineer": 24,
+        "Team Lead": 24,
+        "Support Manager": 36,
+    }
+    story = json.loads((sample_dir / "truth/story.json").read_text())
+    skill = read(sample_dir / "truth/agents.csv").select("employee_number", pl.col("true_skill").cast(pl.Float64))
+    gender = read(sample_dir / "bamboohr/employees.csv").select(pl.col("Employee #").alias("employee_number"), "Gender")
+    months = (
+        read(sample_dir / "truth/promotion_months.csv")
+        .with_columns(pl.col("months_in_role").cast(pl.Float64))
+        .filter((pl.col("months_in_role") >= 6) & (pl.col("held_back") == "0") & (pl.col("on_pip") == "0"))
+        .join(skill, on="employee_number")
+        .join(gender, on="employee_number")
+        .filter(pl.col("Gender").is_not_null())
+    )
+    titles = sorted(months["title"].unique().to_list())
+    x = months.select(
+        (pl.col("months_in_role") / pl.col("title").replace_strict(expected, return_dtype=pl.Float64)).clip(0, 2.5),
+        "true_skill",
+        pl.col("last_rating").cast(pl.Float64).fill_null(3.3),
+        *[(pl.col("title") == t).cast(pl.Float64).alias(t) for t in titles[1:]],
+        (pl.col("Gender") == "Female").cast(pl.Float64).alias("female"),
+    ).to_numpy()
+    model = LogisticRegression(C=1e9, max_iter=10_000).fit(x, months["promoted"].cast(pl.Int64).to_numpy())
+    realised = float(np.exp(model.coef_[0][-1]))
+    assert realised == pytest.approx(story["promotion_gap"]["realised_odds_ratio"], abs=0.005)
+    assert abs(np.log(realised) - np.log(story["promotion_gap"]["odds_ratio"])) < 0.1  # measured 0.597 for 0.6
 
 
 def test_bad_csat_on_policy_categories_comes_with_high_qa(sample_dir: Path):
