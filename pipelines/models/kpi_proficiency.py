@@ -44,9 +44,22 @@ def weeks_to_proficiency(
             pl.col("expected_handle_seconds").sum().alias("expected"),
             pl.col("start_date").first(),
         )
-        .with_columns((pl.col("start_date") + pl.duration(weeks=pl.col("week"))).alias("week_start"))
-        .sort("spell_id", "week_start")
     )
+    return proficiency_from_weeks(weekly, spells, tolerance, min_tickets)
+
+
+def proficiency_from_weeks(
+    weekly: pl.DataFrame, spells: pl.DataFrame, tolerance: float = TOLERANCE, min_tickets: int = MIN_TICKETS
+) -> pl.DataFrame:
+    """weeks_to_proficiency from weekly totals (spell_id, week, n, observed, expected, start_date; one row per spell-week).
+
+    The trainer sums the weeks in SQL (PROFICIENCY_WEEKS_SQL) so that no ticket rows are loaded.
+    """
+    weekly = weekly.with_columns(
+        pl.col("week").cast(pl.Int64),
+        pl.col("n").cast(pl.UInt32),
+        (pl.col("start_date") + pl.duration(weeks=pl.col("week").cast(pl.Int64))).alias("week_start"),
+    ).sort("spell_id", "week_start")
     rolling = weekly.with_columns(
         pl.col(c).rolling_sum_by("week_start", window_size=WINDOW).over("spell_id").alias(f"r_{c}")
         for c in ("n", "observed", "expected")
