@@ -2,8 +2,10 @@
 
 Tables (replaced on every run): kpi_ticket_expectations (one row per ticket), kpi_agent_periods
 (one row per metric per period kind per agent per period) and kpi_model_quality (one row per
-metric: how much of the ticket-to-ticket variation the cross-fitted expectation explains) and
-kpi_proficiency (one row per hire spell: weeks until handle time reached the expectation).
+metric: how much of the ticket-to-ticket variation the cross-fitted expectation explains),
+kpi_proficiency (one row per hire spell: weeks until handle time reached the expectation) and
+kpi_parity_units (one row per unit per group-parity outcome of the default window, written by
+train through pipelines.metrics.fairness.parity_units_table).
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ from pipelines.models.kpi_proficiency import HORIZON_WEEKS, proficiency_from_wee
 
 log = logging.getLogger(__name__)
 
-KPI_TABLES = ("kpi_ticket_expectations", "kpi_agent_periods", "kpi_model_quality", "kpi_proficiency")
+KPI_TABLES = (
+    "kpi_ticket_expectations",
+    "kpi_agent_periods",
+    "kpi_model_quality",
+    "kpi_proficiency",
+    "kpi_parity_units",
+)
 PERIOD_KINDS = ("month", "quarter")
 # hire spells whose start the ticket data covers (time to proficiency needs the first weeks)
 SPELLS_SQL = """
