@@ -28,7 +28,15 @@ def weeks_to_proficiency(
     tickets: employee_id, created_date, handle_seconds, expected_handle_seconds.
     spells: spell_id, employee_id, start_date, end_date, start_tier, hire_cohort.
     """
-    weekly = (
+    return proficiency_from_weeks(weekly_totals(tickets, spells, horizon_weeks), spells, tolerance, min_tickets)
+
+
+def weekly_totals(tickets: pl.DataFrame, spells: pl.DataFrame, horizon_weeks: int = HORIZON_WEEKS) -> pl.DataFrame:
+    """Tickets, observed and expected handle seconds per hire spell per week since its start; one row per spell-week.
+
+    Sums over any split of the tickets add up (the trainer sums a quarter at a time, then again).
+    """
+    return (
         tickets.filter(pl.col("handle_seconds").is_not_null() & pl.col("expected_handle_seconds").is_not_null())
         .join(spells, on="employee_id")
         .filter(
@@ -45,7 +53,6 @@ def weeks_to_proficiency(
             pl.col("start_date").first(),
         )
     )
-    return proficiency_from_weeks(weekly, spells, tolerance, min_tickets)
 
 
 def proficiency_from_weeks(
@@ -53,7 +60,7 @@ def proficiency_from_weeks(
 ) -> pl.DataFrame:
     """weeks_to_proficiency from weekly totals (spell_id, week, n, observed, expected, start_date; one row per spell-week).
 
-    The trainer sums the weeks in SQL (PROFICIENCY_WEEKS_SQL) so that no ticket rows are loaded.
+    The trainer sums the weeks a quarter of tickets at a time (weekly_totals, then summed again).
     """
     weekly = weekly.with_columns(
         pl.col("week").cast(pl.Int64),

@@ -35,7 +35,7 @@ from pipelines.models.kpi_expectation import (
     prepare_tickets,
     usable_rows,
 )
-from pipelines.models.kpi_proficiency import HORIZON_WEEKS, proficiency_from_weeks
+from pipelines.models.kpi_proficiency import proficiency_from_weeks, weekly_totals
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +56,7 @@ where start_kind in ('hire', 'rehire') and start_date >= (select min(created_dat
 QUARTERS_SQL = "select distinct quarter from marts_kpi_tickets where quarter is not null order by quarter"
 # rowid: the warehouse order, kept so that a fit sees its rows in the same order however they were read
 QUARTER_TICKETS_SQL = "select *, rowid as _order from marts_kpi_tickets where quarter = $quarter order by rowid"
-# hire spells' tickets summed per week since the start (what weeks_to_proficiency computes in memory)
-PROFICIENCY_WEEKS_SQL = (
-    "with spells as ("
-    + SPELLS_SQL
-    + """)
-select s.spell_id, (k.created_date - s.start_date) // 7 as week, count(*) as n,
-    sum(k.handle_seconds) as observed, sum(x.expected_handle_seconds) as expected, first(s.start_date) as start_date
-from marts_kpi_tickets as k
-join kpi_ticket_expectations as x on x.source_system = k.source_system and x.ticket_id = k.ticket_id
-join spells as s on s.employee_id = k.employee_id
-where k.handle_seconds is not null and x.expected_handle_seconds is not null
-    and k.created_date >= s.start_date and (s.end_date is null or k.created_date <= s.end_date)
-    and (k.created_date - s.start_date) // 7 < $horizon
-group by s.spell_id, week
-"""
-)
+_KEYS = ("source_system", "ticket_id")
 _BASE_COLUMNS = ("source_system", "ticket_id", "employee_id", "created_date", "month", "quarter")
 _EXPECTED_COLUMN = {
     "handle_time": "expected_handle_seconds",
@@ -253,6 +238,19 @@ def warehouse_quarters(con: duckdb.DuckDBPyConnection) -> Iterator[pl.DataFrame]
         yield prepare_tickets(frame, first_quarter=quarters[0])
 
 
+class _Latest:
+    """An iterator that remembers the item it handed out last."""
+
+    def __init__(self, items: Iterator[pl.DataFrame]) -> None:
+        self.items = items
+        self.latest: pl.DataFrame | None = None
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        for item in self.items:
+            self.latest = item
+            yield item
+
+
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, created: set[str]) -> None:
     """Append rows to a KPI table, creating it from the first chunk."""
     if name not in created:
@@ -278,12 +276,23 @@ def fit_kpi_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[s
     counts: dict[str, int] = {}
     created: set[str] = set()
     qualities: list[dict[str, Any]] = []
-    for name, frame in kpi_chunks(warehouse_quarters(con), warehouse_encoders(con), qualities):
+    spells = con.sql(SPELLS_SQL).pl()
+    weeks = []
+    quarters = _Latest(warehouse_quarters(con))
+    for name, frame in kpi_chunks(quarters, warehouse_encoders(con), qualities):
         _insert(con, name, frame, created)
         counts[name] = counts.get(name, 0) + frame.height
+        if name == "kpi_ticket_expectations" and quarters.latest is not None:
+            # time to proficiency: this quarter's hire-spell weeks (weeks crossing quarters are summed below)
+            tickets = quarters.latest.select(*_KEYS, "employee_id", "created_date", "handle_seconds")
+            expected = frame.select(*_KEYS, "expected_handle_seconds")
+            weeks.append(weekly_totals(tickets.join(expected, on=list(_KEYS)), spells))
     counts["kpi_model_quality"] = write_table(con, "kpi_model_quality", pl.DataFrame(qualities))
-    spells = con.sql(SPELLS_SQL).pl()
-    weekly = con.sql(PROFICIENCY_WEEKS_SQL, params={"horizon": HORIZON_WEEKS}).pl()
+    weekly = (
+        pl.concat(weeks)
+        .group_by("spell_id", "week")
+        .agg(pl.col("n").sum(), pl.col("observed").sum(), pl.col("expected").sum(), pl.col("start_date").first())
+    )
     counts["kpi_proficiency"] = write_table(con, "kpi_proficiency", proficiency_from_weeks(weekly, spells))
     log.info("KPI expectation tables written (%s); minimum group size %d", counts, settings.min_group_size)
     return counts
