@@ -245,12 +245,21 @@ def bench(
     out: Annotated[Path, typer.Option(help="Work folder for the exports and the data.")] = Path("data/local/bench"),
     keep: Annotated[bool, typer.Option("--keep", help="Keep the generated exports and warehouse.")] = False,
     report: Annotated[Path, typer.Option(help="Markdown file to write the table to.")] = Path("BENCHMARKS.md"),
+    reuse: Annotated[
+        bool, typer.Option("--reuse", help="Reuse the organisation an earlier --keep run generated in --out.")
+    ] = False,
+    skip: Annotated[
+        str, typer.Option(help="With --reuse: stages to take from the earlier run, comma-separated (floor,pandas).")
+    ] = "",
 ) -> None:
     """Generate an organisation at scale, time every stage against the DuckDB floor, write BENCHMARKS.md."""
     from pipelines.bench import run_bench
 
+    stages = [s.strip() for s in skip.split(",") if s.strip()]
     with _progress() as progress:
-        result = run_bench(people, tickets, out, keep=keep, report=report, progress=_Reporter(progress))
+        result = run_bench(
+            people, tickets, out, keep=keep, report=report, progress=_Reporter(progress), reuse=reuse, skip=stages
+        )
     table = Table(title=f"Benchmark: {result.tickets:,} tickets, {result.people_generated:,} people")
     for col in ("stage", "seconds", "peak MB", "note"):
         table.add_column(col, justify="right" if col in {"seconds", "peak MB"} else "left")

@@ -319,7 +319,7 @@ def refresh_day(data_dir: Path, config: Path | None, day_file: Path) -> dict[str
 # ---------------------------------------------------------------- the run
 
 
-def _stage(result: BenchResult, name: str, args: list[str], note: str = "") -> tuple[Stage, str]:
+def _run_stage(result: BenchResult, name: str, args: list[str], note: str = "") -> tuple[Stage, str]:
     seconds, cpu, peak_mb, code, out, err = run_process(args)
     ok = code == 0
     if not ok:
@@ -352,26 +352,61 @@ def run_bench(
     keep: bool = False,
     report: Path | None = REPORT,
     progress: Progress | None = None,
+    reuse: bool = False,
+    skip: Sequence[str] = (),
 ) -> BenchResult:
-    """Generate an organisation at this scale under `out`, time every stage, write the report section."""
+    """Generate an organisation at this scale under `out`, time every stage, write the report section.
+
+    reuse: keep the organisation an earlier run (with --keep) generated under `out` instead of
+    generating it again; the warehouse is always rebuilt. skip: stages not run again whose figures
+    are taken from that earlier run's `result.json` (e.g. floor and pandas when only ingest changed);
+    skipping ingest keeps the earlier run's lake.
+    """
     people_gen, years = plan_org(people, tickets)
     out = Path(out)
     exports, data_dir = out / "exports", out / "data"
-    shutil.rmtree(exports, ignore_errors=True)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    previous = _previous(out) if reuse else None
+    reuse = reuse and (exports / "truth" / "story.json").exists()
+    if not reuse:
+        shutil.rmtree(exports, ignore_errors=True)
+    if reuse and previous and "ingest" in skip and (data_dir / "lake").exists():
+        for built in data_dir.glob("warehouse.duckdb*"):  # keep the ingested lake, rebuild from it
+            built.unlink()
+        shutil.rmtree(data_dir / "models", ignore_errors=True)
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     result = BenchResult(people, tickets, years, people_gen, 0, 0, started_at=datetime.now(UTC).isoformat())
     result.load = _load_average()
     steps = ["generate", "floor", "pandas", "ingest", "build", "train", "pages", "one more day"]
+    skipped = set(skip) if previous else set()
+    if previous:
+        result.commands = [c for c in previous.commands if c.split(" ")[2:3] == ["generate"]]
 
     def step(i: int) -> None:
         if progress:
             progress("bench", i, len(steps))
 
+    def _stage(result: BenchResult, name: str, args: list[str], note: str = "") -> tuple[Stage, str]:
+        if name in skipped and previous and (old := previous.stage(name)):
+            result.stages.append(old)
+            result.commands.append(" ".join(_display(a) for a in args))
+            if name == "pages":
+                result.pages = list(previous.pages)
+            return old, ""
+        return _run_stage(result, name, args, note)
+
     try:
         step(0)
-        gen_args = [*_python(), "stage", "sample", "--out", str(exports)]
-        _stage(result, "generate", [*gen_args, "--people", str(people_gen), "--years", str(years), "--seed", str(seed)])
+        gen_args = [*_python(), "generate", str(exports), str(people_gen), str(years), str(seed)]
+        if reuse and previous and (old := previous.stage("generate")):
+            result.stages.append(old)
+        elif reuse:
+            result.stages.append(Stage("generate", 0, 0, "reused an earlier run's organisation"))
+        else:
+            _stage(result, "generate", gen_args)
+        if reuse and not result.commands:
+            result.commands.append(" ".join(_display(a) for a in gen_args))
         story = exports / "truth" / "story.json"
         if story.exists():
             counts = json.loads(story.read_text())["counts"]
@@ -402,7 +437,8 @@ def run_bench(
         step(6)
         cfg = [str(config_arg)] if config_arg else []
         stage, stdout = _stage(result, "pages", [*_python(), "pages", str(data_dir / "warehouse.duckdb"), *cfg])
-        result.pages = [PageQuery(**p) for p in (_payload(stdout) or [])]
+        if stdout or "pages" not in skipped:
+            result.pages = [PageQuery(**p) for p in (_payload(stdout) or [])]
         step(7)
         day_file = one_more_day(exports, out)
         if day_file is not None:
@@ -420,9 +456,22 @@ def run_bench(
             with contextlib.suppress(OSError):
                 out.rmdir()  # only when nothing else was left in it
     result.load += f" at the start, {_load_average()} at the end"
+    if keep:
+        (out / "result.json").write_text(to_json(result))
     if report is not None:
         write_report(result, report)
     return result
+
+
+def _previous(out: Path) -> BenchResult | None:
+    """The result an earlier `--keep` run saved under `out`, if any."""
+    path = out / "result.json"
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text())
+    stages = [Stage(**s) for s in raw.pop("stages", [])]
+    pages = [PageQuery(**p) for p in raw.pop("pages", [])]
+    return BenchResult(**raw, stages=stages, pages=pages)
 
 
 def _load_average() -> str:
@@ -491,9 +540,19 @@ def render(result: BenchResult, info: dict[str, str] | None = None) -> str:
             for p in result.pages
         ]
     lines += ["", "Commands (each stage ran as its own process):", "", "```"]
-    lines += result.commands
+    lines += [_short_command(c) for c in result.commands]
     lines += ["```", f"<!-- /bench:{result.tickets_asked} -->", ""]
     return "\n".join(lines)
+
+
+_MONTHLY = re.compile(
+    r"\s(\S+/)(zendesk|intercom)/(tickets|conversations)-[\d-]+\.csv\.gz(?:\s\1\2/\3-[\d-]+\.csv\.gz)*"
+)
+
+
+def _short_command(command: str) -> str:
+    """A command with each run of monthly ticket files written as one glob (the shell expands it the same)."""
+    return _MONTHLY.sub(lambda m: f" {m.group(1)}{m.group(2)}/{m.group(3)}-*.csv.gz", command)
 
 
 _HEADER = """# Benchmarks
@@ -539,6 +598,10 @@ def _child(argv: list[str]) -> int:
         _emit(floor([Path(a) for a in rest[1:]], Path(rest[0])))
     elif kind == "pandas":
         _emit(pandas_ingest([Path(a) for a in rest[1:]], Path(rest[0])))
+    elif kind == "generate":
+        from pipelines.sample.stream import stream_sample
+
+        _emit(stream_sample(Path(rest[0]), people=int(rest[1]), years=int(rest[2]), seed=int(rest[3])))
     elif kind == "pages":
         _emit(page_queries(Path(rest[0]), Path(rest[1]) if len(rest) > 1 else None))
     elif kind == "refresh":

@@ -1,15 +1,24 @@
 """Ingest export files into the lake: read, detect, convert, validate, then commit one run per file.
 
-Every file is read and checked before anything is written: a whole-file problem raises
-IngestError (which file, what was expected, how to fix it) and changes nothing.
+Two passes keep memory to the largest file, not the sum of all files:
+1. Plan: every file is detected (small files are read whole and kept; large delimited text files
+   only have their header row read) and the files are put in loading order (people and helpdesk
+   users first, since later files resolve names through them).
+2. Load, one file at a time: read, convert, validate, and write its partitions into the lake's
+   staging area, invisible to readers; then free it before the next file.
+Only when every file has been staged are the runs published (partitions moved into place, run
+record last). A whole-file problem anywhere raises IngestError (which file, what was expected, how
+to fix it), the staged runs are discarded, and nothing changes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +32,7 @@ from pipelines.config import DataPaths, Settings
 from pipelines.schema import ENTITIES
 from pipelines.sources import Detected, FileProblem, convert, detect
 from pipelines.sources.base import SOURCE_KIND, Context
-from pipelines.sources.reading import LINE, TABLE_SUFFIXES, RawTable, read_tables
+from pipelines.sources.reading import LINE, TABLE_SUFFIXES, RawTable, inner_name, read_tables
 from pipelines.validate import validate
 
 log = logging.getLogger(__name__)
@@ -85,6 +94,7 @@ class _Item:
     table: RawTable | None = None
     detected: Detected | None = None
     previous: dict[str, Any] | None = None
+    path: Path | None = None  # a large file planned from its header: read in the load pass
 
 
 def _skip(path: Path) -> bool:
@@ -143,28 +153,74 @@ def _order(item: _Item) -> tuple[int, str]:
     return rank, item.name
 
 
-def _read(files: list[Path], settings: Settings, lake: Path, progress: Progress | None) -> list[_Item]:
+# Delimited text files larger than this, or any once the tables kept from pass 1 reach KEEP_BYTES, are
+# planned from their header row alone and read in the load pass, one at a time.
+READ_WHOLE_BYTES = 1024 * 1024
+KEEP_BYTES = 64 * 1024 * 1024
+_PEEK_BYTES = 256 * 1024
+_PEEKABLE = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+
+
+def _peek(path: Path, settings: Settings) -> Detected | None:
+    """The format of a large delimited text file from its first lines, or None when they cannot tell."""
+    if not path.name.lower().endswith(_PEEKABLE):
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(_PEEK_BYTES)
+    if path.name.lower().endswith(".gz"):
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, _PEEK_BYTES)
+        except zlib.error:
+            return None  # the load pass names the damage
+    cut = head.rfind(b"\n")
+    if cut <= 0:
+        return None
+    try:
+        tables = read_tables(inner_name(path.name), head[: cut + 1])
+        if len(tables) != 1:
+            return None
+        return detect(dataclasses.replace(tables[0], name=str(path)), settings)
+    except FileProblem:
+        return None
+
+
+def _plan(
+    files: list[Path], settings: Settings, run_log: pl.DataFrame, seen: set[str], progress: Progress | None
+) -> list[_Item]:
+    """Pass 1: every file detected, in loading order; small files read whole, large ones left for the load pass."""
     items: list[_Item] = []
-    seen: set[str] = set()
+    kept = 0
     for i, path in enumerate(files):
         if progress:
             progress("read", i, len(files))
-        data = path.read_bytes()
-        try:
-            tables = read_tables(str(path), data)
-            for table in tables:
-                payload_sha = hashlib.sha256(data if len(tables) == 1 else table.frame.write_csv().encode()).hexdigest()
-                previous = lk.identical_run(lake, payload_sha)
-                if previous or payload_sha in seen:
-                    items.append(_Item(table.name, payload_sha, previous=previous or {"file": table.name}))
-                    continue
-                seen.add(payload_sha)
-                items.append(_Item(table.name, payload_sha, table, detect(table, settings)))
-        except FileProblem as err:
-            raise IngestError(f"{path}: {err}") from None
+        size = path.stat().st_size
+        if (size > READ_WHOLE_BYTES or kept > KEEP_BYTES) and (detected := _peek(path, settings)) is not None:
+            items.append(_Item(str(path), "", detected=detected, path=path))
+            continue
+        items.extend(_read_file(path, settings, run_log, seen))
+        kept += size
     if progress:
         progress("read", len(files), len(files))
     return sorted(items, key=_order)
+
+
+def _read_file(path: Path, settings: Settings, run_log: pl.DataFrame, seen: set[str]) -> list[_Item]:
+    """Every table of one file, detected; tables identical to a committed run or to an earlier one (`seen`) are marked."""
+    data = path.read_bytes()
+    items = []
+    try:
+        tables = read_tables(str(path), data)
+        for table in tables:
+            payload_sha = hashlib.sha256(data if len(tables) == 1 else table.frame.write_csv().encode()).hexdigest()
+            previous = lk.identical_run(run_log, payload_sha)
+            if previous or payload_sha in seen:
+                items.append(_Item(table.name, payload_sha, previous=previous or {"file": table.name}))
+                continue
+            seen.add(payload_sha)
+            items.append(_Item(table.name, payload_sha, table, detect(table, settings)))
+    except FileProblem as err:
+        raise IngestError(f"{path}: {err}") from None
+    return items
 
 
 def _rejected_records(name: str, table: RawTable, rejected: pl.DataFrame) -> pl.DataFrame:
@@ -196,73 +252,97 @@ def ingest_paths(
     with lk.locked(lake):
         if removed := lk.recover(lake):
             log.info("removed %d partitions left by an interrupted ingest", removed)
-        items = _read(files, settings, lake, progress)
+        run_log = lk.runs(lake)  # one writer holds the lock: the committed runs cannot change under us
+        seen: set[str] = set()
+        items = _plan(files, settings, run_log, seen, progress)
         ctx = _context(settings, lake)
-        staged = []
-        for i, item in enumerate(items):
+        index = lk.KeyIndex(lake, set(run_log.filter(pl.col("status") == "loaded")[lk.RUN_COL].to_list()))
+        unchanged: list[FileReport] = []
+        staged: list[tuple[dict[str, Any], FileReport]] = []
+        try:
+            for i, planned in enumerate(items):
+                if progress:
+                    progress("load", i, len(items))
+                loaded = [planned]
+                if planned.path is not None:  # a large file: read it now, alone
+                    loaded = _read_file(planned.path, settings, run_log, seen)
+                for item in loaded:
+                    if item.table is None or item.detected is None:
+                        unchanged.append(_unchanged(item))
+                        continue
+                    staged.append(_stage(lake, item, ctx, settings, index))
+                    item.table = None  # free the file before the next one
             if progress:
-                progress("validate", i, len(items))
-            if item.table is None or item.detected is None:
-                continue
-            spec = item.detected.spec
-            try:
-                converted = convert(item.table, item.detected, ctx)
-            except FileProblem as err:
-                raise IngestError(f"{item.name}: {err}") from None
-            checked = validate(
-                spec.entity, converted.frame, converted.problems, settings, ctx.employee_ids, item.detected.columns
-            )
-            _learn(ctx, spec.entity, checked.loaded)
-            rejected = _rejected_records(item.name, item.table, checked.rejected)
-            read = item.table.rows_read
-            if checked.loaded.height + rejected.height != read:
-                raise RuntimeError(
-                    f"{item.name}: {read} rows read but {checked.loaded.height} + {rejected.height} accounted for"
-                )
-            notes = list(converted.notes)
-            if checked.exact_duplicates:
-                notes.append(f"{checked.exact_duplicates} exact duplicate rows loaded once")
-            staged.append(
-                (item, checked.loaded.with_columns(pl.lit(spec.source_kind).alias(SOURCE_KIND)), rejected, notes)
-            )
-        if progress:
-            progress("validate", len(items), len(items))
-        for item in items:
-            if item.table is None:
-                prev = item.previous or {}
-                when = prev.get("finished_at")
-                report.files.append(
-                    FileReport(
-                        item.name,
-                        str(prev.get("format") or ""),
-                        str(prev.get("entity") or ""),
-                        0,
-                        0,
-                        0,
-                        0,
-                        "unchanged",
-                        f"identical to {prev.get('file')} (run {prev.get('ingest_run', 'in this batch')}"
-                        + (f", {when:%Y-%m-%d %H:%M} UTC" if isinstance(when, datetime) else "")
-                        + "); nothing to do",
-                        item.sha256,
-                    )
-                )
-        for i, (item, rows, rejected, notes) in enumerate(staged):
-            if progress:
-                progress("write lake", i, len(staged))
-            report.files.append(_commit(lake, item, rows, rejected, notes))
+                progress("load", len(items), len(items))
+            for i, (record, _file) in enumerate(staged):
+                if progress:
+                    progress("write lake", i, len(staged))
+                lk.publish_run(lake, record)
+        except BaseException:
+            lk.discard_staged(lake)
+            raise
+        report.files = unchanged + [file for _record, file in staged]
         if progress:
             progress("write lake", len(staged), len(staged))
     report.finished_at = datetime.now(UTC)
     return report
 
 
-def _commit(lake: Path, item: _Item, rows: pl.DataFrame, rejected: pl.DataFrame, notes: list[str]) -> FileReport:
+def _unchanged(item: _Item) -> FileReport:
+    prev = item.previous or {}
+    when = prev.get("finished_at")
+    return FileReport(
+        item.name,
+        str(prev.get("format") or ""),
+        str(prev.get("entity") or ""),
+        0,
+        0,
+        0,
+        0,
+        "unchanged",
+        f"identical to {prev.get('file')} (run {prev.get('ingest_run', 'in this batch')}"
+        + (f", {when:%Y-%m-%d %H:%M} UTC" if isinstance(when, datetime) else "")
+        + "); nothing to do",
+        item.sha256,
+    )
+
+
+def _stage(
+    lake: Path, item: _Item, ctx: Context, settings: Settings, index: lk.KeyIndex
+) -> tuple[dict[str, Any], FileReport]:
+    """Pass 2 for one table: convert, validate, reconcile, write its partitions into staging."""
+    assert item.detected is not None and item.table is not None  # noqa: S101 - only detected tables are staged
+    spec = item.detected.spec
+    try:
+        converted = convert(item.table, item.detected, ctx)
+    except FileProblem as err:
+        raise IngestError(f"{item.name}: {err}") from None
+    checked = validate(
+        spec.entity, converted.frame, converted.problems, settings, ctx.employee_ids, item.detected.columns
+    )
+    notes = list(converted.notes)
+    del converted
+    _learn(ctx, spec.entity, checked.loaded)
+    rejected = _rejected_records(item.name, item.table, checked.rejected)
+    read = item.table.rows_read
+    if checked.loaded.height + rejected.height != read:
+        raise RuntimeError(
+            f"{item.name}: {read} rows read but {checked.loaded.height} + {rejected.height} accounted for"
+        )
+    if checked.exact_duplicates:
+        notes.append(f"{checked.exact_duplicates} exact duplicate rows loaded once")
+    rows = checked.loaded.with_columns(pl.lit(spec.source_kind).alias(SOURCE_KIND))
+    return _stage_run(lake, item, rows, rejected, notes, index)
+
+
+def _stage_run(
+    lake: Path, item: _Item, rows: pl.DataFrame, rejected: pl.DataFrame, notes: list[str], index: lk.KeyIndex
+) -> tuple[dict[str, Any], FileReport]:
     assert item.detected is not None and item.table is not None  # noqa: S101 - staged items are detected
     spec = item.detected.spec
     started = datetime.now(UTC)
     run_id = lk.next_run_id(lake)
-    superseded = lk.count_superseded(lake, spec.entity, rows)
+    superseded = lk.count_superseded(lake, spec.entity, rows, index)
     if superseded:
         notes.append(f"{superseded} records from earlier exports replaced by this one")
     if rows.height == 0 and rejected.height:
@@ -284,7 +364,9 @@ def _commit(lake: Path, item: _Item, rows: pl.DataFrame, rejected: pl.DataFrame,
         "status": "loaded",
         "message": "; ".join(notes),
     }
-    lk.commit_run(lake, record, rows.select(columns), rejected.with_columns(pl.lit(run_id).alias(lk.RUN_COL)))
+    part = lk.stage_run(lake, record, rows.select(columns), rejected.with_columns(pl.lit(run_id).alias(lk.RUN_COL)))
+    if part is not None:
+        index.add(spec.entity, part, rows)
     log.info(
         "run %s: %s as %s, %d read = %d loaded + %d rejected, %d superseded",
         run_id,
@@ -295,7 +377,7 @@ def _commit(lake: Path, item: _Item, rows: pl.DataFrame, rejected: pl.DataFrame,
         rejected.height,
         superseded,
     )
-    return FileReport(
+    report = FileReport(
         item.name,
         spec.source_kind,
         spec.entity,
@@ -308,6 +390,7 @@ def _commit(lake: Path, item: _Item, rows: pl.DataFrame, rejected: pl.DataFrame,
         item.sha256,
         run_id,
     )
+    return record, report
 
 
 def ingest_uploaded(files: list[tuple[str, bytes]], settings: Settings, data: DataPaths) -> IngestReport:

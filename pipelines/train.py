@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.config import DataPaths, Settings
 from pipelines.models import fit_and_backtest, score, write_model_tables
-from pipelines.models.kpi_train import KPI_TABLES, fit_kpi_models, kpi_table_frame, load_kpi_table
+from pipelines.models.kpi_train import KPI_TABLES, fit_kpi_models, kpi_table_frame, load_kpi_table, write_table
 from pipelines.models.tables import TABLES, _table
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,19 @@ def train_models(con: duckdb.DuckDBPyConnection, settings: Settings, models_dir:
     scores = score(run, panel)
     counts = write_model_tables(con, run, scores)
     counts.update(fit_kpi_models(con, settings))  # ticket expectations for the KPI fairness page
+    counts.update(write_parity_units(con, settings))
     save_model_tables(con, models_dir)
     log.info("model run %s written (%s)", run.run_id, counts)
     return TrainReport(run.run_id, run.chosen, run.selection_reason, scores.height, counts)
+
+
+def write_parity_units(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
+    """Store the group-parity units of the default window (the promotion expectation fitted once, here)."""
+    from pipelines.metrics.context import Context
+    from pipelines.metrics.fairness import PARITY_UNITS_TABLE, parity_units_table
+
+    units = parity_units_table(Context(con, settings))
+    return {PARITY_UNITS_TABLE: write_table(con, PARITY_UNITS_TABLE, units)} if units.width else {}
 
 
 def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> None:

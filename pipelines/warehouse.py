@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable
 from contextlib import suppress
@@ -28,6 +29,11 @@ from pipelines.sources.reading import LINE
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
+# DuckDB's working memory during a build or refresh (TENURE_DUCKDB_MEMORY_LIMIT, e.g. "3GB"); past
+# it, joins, aggregates and sorts spill to disk next to the warehouse file. Unset: DuckDB's default
+# (80% of the machine's memory). At 20M tickets a 3 GB cap ran out of memory in the build and 8 GB
+# was enough (BENCHMARKS.md, docs/scaling.md).
+MEMORY_LIMIT = ""
 _KIND_ORDER = {"hire": 0, "job": 1, "exit": 2}
 
 
@@ -177,6 +183,22 @@ def _identity(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pl.Da
     return identity, unmatched
 
 
+def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a warehouse file being built, with the working-memory cap."""
+    con = duckdb.connect(str(path))
+    limit = os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT).strip()
+    if limit:
+        con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+    return con
+
+
+def _checked_size(text: str) -> str:
+    """A memory size such as 3GB or 512MiB (digits and a unit only: it goes into a SET statement)."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", text, flags=re.IGNORECASE):
+        raise ValueError(f"TENURE_DUCKDB_MEMORY_LIMIT must look like 3GB or 512MiB, not {text!r}")
+    return text
+
+
 def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | None = None) -> BuildReport:
     """Rebuild every table from the lake into a temporary file and swap it onto warehouse.duckdb."""
     from pipelines.sql import run_models
@@ -191,7 +213,7 @@ def build_warehouse(settings: Settings, data: DataPaths, progress: Progress | No
         for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
             stale.unlink(missing_ok=True)
         try:
-            con = duckdb.connect(str(tmp))
+            con = _connect_for_writing(tmp)
             try:
                 names = list(ENTITIES)
                 with lk.locked(data.lake):  # a consistent snapshot: no ingest commits while we list
@@ -241,7 +263,7 @@ def update_warehouse(data: DataPaths, step: Callable[[duckdb.DuckDBPyConnection]
             for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
                 stale.unlink(missing_ok=True)
             shutil.copyfile(live, tmp)
-            con = duckdb.connect(str(tmp))
+            con = _connect_for_writing(tmp)
             try:
                 step(con)
                 con.execute("CHECKPOINT")

@@ -14,7 +14,7 @@ from pipelines.metrics.scope import manager_param, period, require_people, windo
 # handled by people in their subtree that day; bot-only conversations have no handler, so they
 # are outside every manager's scope.
 TICKETS_SQL = with_scoped_tickets(
-    "select * from staging_ticket_facts where created_date between $start and $end",
+    "select employee_id, created_date, month, is_bot_resolved, csat_good, qa_score, is_escalated from staging_ticket_facts where created_date between $start and $end",
     """
 select
     month,

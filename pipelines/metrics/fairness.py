@@ -361,6 +361,64 @@ def promotion_expectation(units: pl.DataFrame) -> pl.DataFrame:
     return units.with_columns(pl.Series("expected", model.predict_proba(x)[:, 1]))
 
 
+PARITY_START = date(1900, 1, 1)  # the default window: all data
+# parity units of the default window, written by `train` (one row per unit per outcome), so that
+# the page does not fit the promotion expectation model on every call
+PARITY_UNITS_TABLE = "kpi_parity_units"
+PARITY_UNIT_COLUMNS = ("employee_id", *PARITY_ATTRIBUTES, "favourable")
+STORED_UNITS_SQL = """
+select * exclude (outcome, window_end) from kpi_parity_units
+where outcome = $outcome and window_end = $end
+"""
+STORED_STATUS_SQL = "select count(*) from information_schema.tables where table_name = 'kpi_parity_units'"
+
+
+def parity_units(ctx: Context, outcome: str, start: date, end: date) -> pl.DataFrame | None:
+    """Every unit of one parity outcome in the window, before any viewer scope; None without KPI models.
+
+    Columns: employee_id, the PARITY_ATTRIBUTES, favourable, and (promotion) expected.
+    """
+    params = {"start": start, "end": end}
+    if outcome == "promotion":
+        units = promotion_expectation(ctx.frame(PROMOTION_UNITS_SQL, {**params, "min_months": MIN_MONTHS_IN_ROLE}))
+        return units.select(*PARITY_UNIT_COLUMNS, "expected")
+    if outcome == "high_rating":
+        return ctx.frame(RATING_UNITS_SQL, {**params, "high_rating": HIGH_RATING}).select(PARITY_UNIT_COLUMNS)
+    if kpi_models_fitted(ctx):
+        return ctx.frame(KPI_UNITS_SQL, params).select(PARITY_UNIT_COLUMNS)
+    return None
+
+
+def parity_units_table(ctx: Context) -> pl.DataFrame:
+    """The default window's units of every parity outcome (for `train` to store); one row per unit per outcome."""
+    end = ctx.data_end_date()
+    frames = []
+    for outcome in PARITY_OUTCOMES:
+        units = parity_units(ctx, outcome, PARITY_START, end)
+        if units is not None:
+            if "expected" not in units.columns:
+                units = units.with_columns(pl.lit(None, dtype=pl.Float64).alias("expected"))
+            frames.append(
+                units.with_columns(
+                    pl.col("expected").cast(pl.Float64),
+                    pl.lit(outcome).alias("outcome"),
+                    pl.lit(end).alias("window_end"),
+                )
+            )
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def stored_parity_units(ctx: Context, outcome: str, end: date) -> pl.DataFrame | None:
+    """The units `train` stored for the default window ending `end`; None when not stored (or stale)."""
+    row = ctx.one(STORED_STATUS_SQL)
+    if not row or not row[0]:
+        return None
+    units = ctx.frame(STORED_UNITS_SQL, {"outcome": outcome, "end": end})
+    if units.is_empty():
+        return None
+    return units if outcome == "promotion" else units.drop("expected")
+
+
 def get_group_parity(
     viewer: Viewer,
     ctx: Context,
@@ -381,16 +439,12 @@ def get_group_parity(
     if outcome not in PARITY_OUTCOMES or attribute not in PARITY_ATTRIBUTES:
         raise ValueError(f"unknown outcome {outcome!r} or attribute {attribute!r}")
     manager_param(viewer)  # refuses viewers without people access
+    default_window = start is None and end is None
     end = end or ctx.data_end_date()
-    start = start or date(1900, 1, 1)
-    params = {"start": start, "end": end}
-    if outcome == "promotion":
-        units = promotion_expectation(ctx.frame(PROMOTION_UNITS_SQL, {**params, "min_months": MIN_MONTHS_IN_ROLE}))
-    elif outcome == "high_rating":
-        units = ctx.frame(RATING_UNITS_SQL, {**params, "high_rating": HIGH_RATING})
-    elif kpi_models_fitted(ctx):
-        units = ctx.frame(KPI_UNITS_SQL, params)
-    else:
+    units = stored_parity_units(ctx, outcome, end) if default_window else None
+    if units is None:
+        units = parity_units(ctx, outcome, start or PARITY_START, end)
+    if units is None:
         return pl.DataFrame()
     units = _in_scope(viewer, ctx, units, end)
     if units.is_empty():

@@ -40,11 +40,18 @@ CUTS: tuple[str, ...] = (
 # One row per person per month per combination of attributes held on those days, inside the
 # window and the viewer's scope: days in support and the hires / exits that happened on them.
 # An exit counts on the spell's last day in support with that day's attributes.
+#
+# Everyone-in-scope viewers (no manager restriction) never expand days: each overlap of a job
+# state, a support spell and the window is cut at month starts and tenure-band boundaries into
+# pieces whose month and band are constant, and a piece's days are its length. A manager's scope
+# changes day by day (the subtree as recorded on each day), so it keeps one row per person-day.
+# Both give the same rows; only the first runs when $manager_id is null, only the second otherwise.
 PERSON_MONTH_DAYS_SQL = with_subtree(
     """
 with recursive
 probe_days as (
     select cast(r.d as date) as day from range(cast($start as date), cast($end as date) + interval 1 day, interval 1 day) as r(d)
+    where cast($manager_id as varchar) is not null
 ),
 """,
     """,
@@ -78,7 +85,7 @@ banded as (
     left join settings_tenure_bands as b
         on scoped.tenure_months >= b.min_months and (b.max_months is null or scoped.tenure_months < b.max_months)
 ),
-final as (
+by_day as (
     select
         employee_id,
         cast(date_trunc('month', day) as date) as month,
@@ -95,8 +102,89 @@ final as (
             as exits_regretted
     from banded
     group by all
+),
+segments as (
+    select
+        s.employee_id,
+        s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
+        sp.hire_cohort, sp.start_date, sp.start_kind, sp.end_date, sp.end_kind, sp.is_regretted,
+        greatest(s.valid_from, sp.start_date, cast($start as date)) as seg_from,
+        least(
+            coalesce(s.valid_to, cast($end as date)), coalesce(sp.end_date, cast($end as date)), cast($end as date)
+        ) as seg_to
+    from staging_job_states as s
+    join marts_support_spells as sp
+        on sp.employee_id = s.employee_id
+        and s.valid_from <= coalesce(sp.end_date, cast($end as date))
+        and (s.valid_to is null or s.valid_to >= sp.start_date)
+    where s.is_support and cast($manager_id as varchar) is null
+),
+live_segments as (
+    select *, row_number() over () as seg_id from segments where seg_from <= seg_to
+),
+cuts as (
+    select seg_id, seg_from as cut from live_segments
+    union
+    select seg_id, cast(m.m as date) as cut
+    from live_segments,
+        lateral (
+            select unnest(generate_series(
+                cast(date_trunc('month', seg_from) + interval 1 month as date), seg_to, interval 1 month
+            )) as m
+        ) as m
+    union
+    select g.seg_id, cast(g.start_date + b.k as date) as cut
+    from live_segments as g
+    join (
+        select cast(ceil(x * 30.4375) - 1 as integer) as k
+        from (
+            select min_months as x from settings_tenure_bands where min_months > 0
+            union
+            select max_months from settings_tenure_bands where max_months is not null
+        )
+    ) as b on g.start_date + b.k > g.seg_from and g.start_date + b.k <= g.seg_to
+),
+pieces as (
+    select
+        g.*,
+        c.cut as piece_from,
+        coalesce(cast(lead(c.cut) over (partition by c.seg_id order by c.cut) - 1 as date), g.seg_to) as piece_to
+    from cuts as c
+    join live_segments as g using (seg_id)
+),
+piece_bands as (
+    select pieces.*, b.tenure_band
+    from pieces
+    left join settings_tenure_bands as b
+        on (piece_from - start_date + 1) / 30.4375 >= b.min_months
+        and (b.max_months is null or (piece_from - start_date + 1) / 30.4375 < b.max_months)
+),
+by_piece as (
+    select
+        employee_id,
+        cast(date_trunc('month', piece_from) as date) as month,
+        team, tier, track, level, title, manager_id, location, hire_cohort, tenure_band,
+        cast(sum(piece_to - piece_from + 1) as bigint) as n_days,
+        count(*) filter (where start_date between piece_from and piece_to and start_kind in ('hire', 'rehire')) as hires,
+        count(*) filter (where start_date between piece_from and piece_to and start_kind = 'rehire') as rehires,
+        count(*) filter (where start_date between piece_from and piece_to and start_kind = 'transfer_in')
+            as transfers_in,
+        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'voluntary') as exits_voluntary,
+        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'involuntary')
+            as exits_involuntary,
+        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'transfer_out')
+            as transfers_out,
+        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'unknown') as exits_unknown,
+        count(*) filter (
+            where end_date between piece_from and piece_to
+                and end_kind in ('voluntary', 'involuntary') and is_regretted
+        ) as exits_regretted
+    from piece_bands
+    group by all
 )
-select * from final
+select * from by_day
+union all
+select * from by_piece
 """,
 )
 

@@ -17,7 +17,7 @@ BOT_TIER = "Bot only"
 # Conversations per month and tier in [start, end], in the viewer's scope (a manager keeps the
 # conversations their subtree handled; bot-only ones belong to nobody's team).
 TIER_SQL = with_scoped_tickets(
-    "select * from staging_ticket_facts where created_date between $start and $end",
+    "select employee_id, created_date, month, tier, is_bot_resolved, is_escalated, is_complex from staging_ticket_facts where created_date between $start and $end",
     """
 select
     month,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import zlib
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -63,6 +64,9 @@ OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
 N_FOLDS = 5
 WINDOW_QUARTERS = 4
 MIN_TRAIN_ROWS = 200
+MIN_LEVEL_COUNT = 5  # feature values seen fewer times are pooled into one column
+# rows one expectation model is fitted on at most (a sample stratified by quarter above that)
+MAX_FIT_ROWS = 60_000
 LOG_FLOOR = 1.0 / 60.0  # one minute, in hours: resolution times are floored before the log
 Z95 = 1.959964
 
@@ -76,22 +80,91 @@ def _model(kind: str) -> Ridge | LogisticRegression:
     return Ridge(alpha=1.0) if kind == "log" else LogisticRegression(C=1.0, max_iter=500)
 
 
+class FeatureEncoder:
+    """One-hot encoding of FEATURES learnt from how often each value occurs (never from an outcome).
+
+    One scikit-learn OneHotEncoder per feature, outputs side by side (what a single encoder over
+    all the columns gives); values seen fewer than MIN_LEVEL_COUNT times are pooled. Because only
+    the counts matter, the encoder can be learnt from a GROUP BY over the whole warehouse
+    (`from_counts`) and then applied a quarter at a time, with the same columns as learning it
+    from every row at once (`from_frame`).
+    """
+
+    def __init__(self, counts: dict[str, dict[str, int]]) -> None:
+        self.encoders: list[OneHotEncoder] = []
+        for feature in FEATURES:
+            seen = counts.get(feature) or {"unknown": 1}
+            # each value repeated min(count, MIN_LEVEL_COUNT) times: the same categories and the
+            # same pooled (infrequent) ones as fitting on every row
+            values = [v for v, n in sorted(seen.items()) for _ in range(min(n, MIN_LEVEL_COUNT))]
+            encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_LEVEL_COUNT)
+            self.encoders.append(encoder.fit(np.array(values, dtype=object).reshape(-1, 1)))
+
+    @staticmethod
+    def values(frame: pl.DataFrame) -> pl.DataFrame:
+        """FEATURES as the strings the encoder sees (nulls as "unknown"); one row per ticket."""
+        return frame.select([pl.col(c).cast(pl.String).fill_null("unknown") for c in FEATURES])
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> FeatureEncoder:
+        """Learnt from every row of `frame`."""
+        values = cls.values(frame)
+        return cls({c: dict(values[c].value_counts().iter_rows()) for c in FEATURES})
+
+    @classmethod
+    def from_value_counts(cls, counts: dict[str, pl.DataFrame]) -> FeatureEncoder:
+        """Learnt from per-feature counts: frames of (value in its warehouse type, n), e.g. from SQL GROUP BYs."""
+        merged: dict[str, dict[str, int]] = {}
+        for feature, frame in counts.items():
+            keyed = frame.select(
+                pl.col(frame.columns[0]).cast(pl.String).fill_null("unknown").alias("value"), pl.col("n")
+            )
+            merged[feature] = dict(keyed.group_by("value").agg(pl.col("n").sum()).iter_rows())
+        return cls(merged)
+
+    def transform(self, frame: pl.DataFrame) -> sparse.csr_matrix:
+        """The one-hot matrix; one row per row of `frame`."""
+        values = self.values(frame)
+        rows, cols, offset = [], [], 0
+        for encoder, feature in zip(self.encoders, FEATURES, strict=True):
+            # scikit-learn's transform, applied to each distinct value once (it is slow per row):
+            # the column each value lands in, or -1 for an unknown value with nothing to pool into
+            distinct = values[feature].unique()
+            one_hot = sparse.csr_matrix(encoder.transform(distinct.to_numpy().reshape(-1, 1)))
+            column = np.full(len(distinct), -1, dtype=np.int64)
+            hit = np.diff(one_hot.indptr) > 0
+            column[hit] = one_hot.indices[one_hot.indptr[:-1][hit]]
+            mapped = values[feature].replace_strict(distinct, column, return_dtype=pl.Int64).to_numpy()
+            present = np.flatnonzero(mapped >= 0)
+            rows.append(present)
+            cols.append(mapped[present] + offset)
+            offset += one_hot.shape[1]
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        matrix = sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=(frame.height, offset))
+        matrix.sort_indices()
+        return matrix
+
+
 def encode_features(frame: pl.DataFrame) -> sparse.csr_matrix:
     """One-hot matrix of FEATURES for every row (all treated as categories); one row per ticket.
 
     Encoding once for all rows learns only which categories exist, never an outcome, so it is
     shared by every cross-fitted model; rare levels (< 5 tickets) are pooled.
     """
-    values = frame.select([pl.col(c).cast(pl.String).fill_null("unknown") for c in FEATURES]).to_numpy()
-    encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
-    return sparse.csr_matrix(encoder.fit_transform(values))
+    return FeatureEncoder.from_frame(frame).transform(frame)
 
 
-def prepare_tickets(tickets: pl.DataFrame) -> pl.DataFrame:
-    """Add the fold, the quarter index and month-of-year to marts_kpi_tickets rows; one row per ticket."""
-    first = tickets["quarter"].min()
+def prepare_tickets(tickets: pl.DataFrame, first_quarter: date | None = None) -> pl.DataFrame:
+    """Add the fold, the quarter index and month-of-year to marts_kpi_tickets rows; one row per ticket.
+
+    first_quarter: the quarter numbered 0 (the earliest in `tickets` unless given: pass the
+    warehouse's earliest when preparing one quarter at a time).
+    """
+    first = first_quarter or tickets["quarter"].min()
+    ids = tickets["employee_id"].drop_nulls().unique()
+    folds = {e: agent_fold(e) for e in ids.to_list()}
     return tickets.with_columns(
-        pl.col("employee_id").map_elements(agent_fold, return_dtype=pl.Int64).alias("fold"),
+        pl.col("employee_id").replace_strict(folds, default=None, return_dtype=pl.Int64).alias("fold"),
         ((pl.col("quarter").dt.year() - first.year) * 4 + (pl.col("quarter").dt.month() - first.month) // 3).alias(
             "quarter_index"
         ),
@@ -109,38 +182,90 @@ def _target(frame: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
     return frame.filter(col.is_not_null()).with_columns(col.cast(pl.Float64).alias("y"))
 
 
+def usable_rows(frame: pl.DataFrame, outcome: Outcome) -> pl.DataFrame:
+    """Rows with a usable outcome and the modelled target y (log scale or 0/1); public for the streamed trainer."""
+    return _target(frame, outcome)
+
+
+def fit_sample(quarters: np.ndarray, seed: int, max_rows: int = MAX_FIT_ROWS) -> np.ndarray:
+    """Positions of the rows a model is fitted on: all of them up to max_rows, else a sample stratified by quarter.
+
+    quarters: the quarter index of each candidate row. Each quarter gives the same share of its
+    rows (max_rows / rows), drawn with a fixed seed, so every row keeps the same chance of being
+    picked and no weights are needed: the fit estimates the same expectation as on every row,
+    with more noise (at 20M tickets a window holds about 1.5M rows; 60k rows for about a hundred
+    one-hot coefficients leave errors far below the between-agent differences the page reports). Positions stay in order.
+    """
+    every = np.arange(len(quarters))
+    if len(quarters) <= max_rows:
+        return every
+    rng = np.random.default_rng(seed)
+    share = max_rows / len(quarters)
+    picked = [
+        rng.choice(every[quarters == q], size=round(int(np.sum(quarters == q)) * share), replace=False)
+        for q in np.unique(quarters)
+    ]
+    return np.sort(np.concatenate(picked))
+
+
+def cross_fit_quarter(
+    window_rows: pl.DataFrame,
+    x: sparse.csr_matrix,
+    quarter: int,
+    outcome: Outcome,
+    n_folds: int = N_FOLDS,
+    max_rows: int = MAX_FIT_ROWS,
+) -> pl.DataFrame:
+    """Cross-fitted expectations for the tickets of one quarter; one row per ticket of that quarter.
+
+    window_rows: usable rows (with y, fold and quarter_index) of the trailing window of quarters
+    ending with `quarter` (nothing later), and x their encoded features (same order). Columns as
+    cross_fit's.
+    """
+    y = window_rows["y"].to_numpy()
+    quarters = window_rows["quarter_index"].to_numpy()
+    fold = window_rows["fold"].to_numpy()
+    in_quarter = quarters == quarter
+    y_hat = np.full(int(in_quarter.sum()), np.nan)
+    smear = np.ones(len(y_hat))
+    fold_q = fold[in_quarter]
+    x_target = x[np.flatnonzero(in_quarter)]
+    for k in range(n_folds):
+        target = fold_q == k
+        if target.any():
+            train = np.flatnonzero(fold != k)
+            train = train[fit_sample(quarters[train], quarter * 100 + k, max_rows)]
+            y_hat[target], smear[target] = _fit_predict(x[train], y[train], x_target[target], outcome.kind)
+    scored = window_rows.filter(in_quarter).select("source_system", "ticket_id", "y")
+    scored = scored.with_columns(pl.Series("y_hat", y_hat))
+    if outcome.kind == "log":
+        # smearing (Duan): E[exp(y)] = exp(y_hat) * mean(exp(residual)), the mean taken over the
+        # training rows of the same fit, so that the agent's own tickets play no part in it either
+        return scored.with_columns((pl.col("y_hat").exp() * pl.Series(smear)).alias("expected"))
+    return scored.with_columns(pl.col("y_hat").alias("expected"))
+
+
 def cross_fit(
     tickets: pl.DataFrame, outcome: Outcome, n_folds: int = N_FOLDS, window: int = WINDOW_QUARTERS
 ) -> pl.DataFrame:
     """Cross-fitted expectation per ticket for one outcome; one row per ticket with a usable outcome.
 
     Columns: source_system, ticket_id, y (observed, modelled scale), y_hat (expected, same scale)
-    and expected (on the outcome's own scale: seconds, hours or a probability).
+    and expected (on the outcome's own scale: seconds, hours or a probability). In memory; the
+    trainer streams the same computation a quarter at a time (cross_fit_quarter).
     """
-    rows = _target(tickets, outcome).with_row_index("_row")
+    rows = _target(tickets, outcome)
     if rows.is_empty():
         return pl.DataFrame(
             schema={"source_system": pl.String, "ticket_id": pl.String, "y": pl.Float64, "y_hat": pl.Float64}
         )
     x = encode_features(rows)
-    y = rows["y"].to_numpy()
     quarter = rows["quarter_index"].to_numpy()
-    fold = rows["fold"].to_numpy()
-    y_hat = np.full(rows.height, np.nan)
-    smear = np.ones(rows.height)
+    parts = []
     for q in np.unique(quarter):
-        in_window = (quarter > q - window) & (quarter <= q)
-        for k in range(n_folds):
-            target = (quarter == q) & (fold == k)
-            if target.any():
-                train = in_window & (fold != k)
-                y_hat[target], smear[target] = _fit_predict(x[train], y[train], x[target], outcome.kind)
-    scored = rows.select("source_system", "ticket_id", "y").with_columns(pl.Series("y_hat", y_hat))
-    if outcome.kind == "log":
-        # smearing (Duan): E[exp(y)] = exp(y_hat) * mean(exp(residual)), the mean taken over the
-        # training rows of the same fit, so that the agent's own tickets play no part in it either
-        return scored.with_columns((pl.col("y_hat").exp() * pl.Series(smear)).alias("expected"))
-    return scored.with_columns(pl.col("y_hat").alias("expected"))
+        keep = np.flatnonzero((quarter > q - window) & (quarter <= q))
+        parts.append(cross_fit_quarter(rows[keep], x[keep], int(q), outcome, n_folds))
+    return pl.concat(parts)
 
 
 def _fit_predict(
@@ -189,8 +314,8 @@ def agent_period_kpis(scored: pl.DataFrame, outcome: Outcome, period: str) -> pl
         .group_by("employee_id", period)
         .agg(
             pl.len().alias("n"),
-            pl.col("agent_team").drop_nulls().mode().first().alias("team"),
-            pl.col("agent_tier").drop_nulls().mode().first().alias("tier"),
+            pl.col("agent_team").drop_nulls().mode().sort().first().alias("team"),
+            pl.col("agent_tier").drop_nulls().mode().sort().first().alias("tier"),
             pl.col(outcome.column).cast(pl.Float64).mean().alias("observed"),
             pl.col("expected").mean().alias("expected"),
             pl.col("resid").mean().alias("effect"),

@@ -28,7 +28,15 @@ def weeks_to_proficiency(
     tickets: employee_id, created_date, handle_seconds, expected_handle_seconds.
     spells: spell_id, employee_id, start_date, end_date, start_tier, hire_cohort.
     """
-    weekly = (
+    return proficiency_from_weeks(weekly_totals(tickets, spells, horizon_weeks), spells, tolerance, min_tickets)
+
+
+def weekly_totals(tickets: pl.DataFrame, spells: pl.DataFrame, horizon_weeks: int = HORIZON_WEEKS) -> pl.DataFrame:
+    """Tickets, observed and expected handle seconds per hire spell per week since its start; one row per spell-week.
+
+    Sums over any split of the tickets add up (the trainer sums a quarter at a time, then again).
+    """
+    return (
         tickets.filter(pl.col("handle_seconds").is_not_null() & pl.col("expected_handle_seconds").is_not_null())
         .join(spells, on="employee_id")
         .filter(
@@ -44,9 +52,21 @@ def weeks_to_proficiency(
             pl.col("expected_handle_seconds").sum().alias("expected"),
             pl.col("start_date").first(),
         )
-        .with_columns((pl.col("start_date") + pl.duration(weeks=pl.col("week"))).alias("week_start"))
-        .sort("spell_id", "week_start")
     )
+
+
+def proficiency_from_weeks(
+    weekly: pl.DataFrame, spells: pl.DataFrame, tolerance: float = TOLERANCE, min_tickets: int = MIN_TICKETS
+) -> pl.DataFrame:
+    """weeks_to_proficiency from weekly totals (spell_id, week, n, observed, expected, start_date; one row per spell-week).
+
+    The trainer sums the weeks a quarter of tickets at a time (weekly_totals, then summed again).
+    """
+    weekly = weekly.with_columns(
+        pl.col("week").cast(pl.Int64),
+        pl.col("n").cast(pl.UInt32),
+        (pl.col("start_date") + pl.duration(weeks=pl.col("week").cast(pl.Int64))).alias("week_start"),
+    ).sort("spell_id", "week_start")
     rolling = weekly.with_columns(
         pl.col(c).rolling_sum_by("week_start", window_size=WINDOW).over("spell_id").alias(f"r_{c}")
         for c in ("n", "observed", "expected")

@@ -51,17 +51,25 @@ joined as (
     join tickets_in as t on t.source_system = f.source_system and t.ticket_id = f.ticket_id
 ),
 
+-- The agent's state on the day is looked up once per (employee, day), not once per conversation:
+-- among the states covering the day, the one that started last.
+agent_days as (
+    select d.employee_id, d.created_date, s.team as agent_team, s.tier as agent_tier
+    from (select distinct employee_id, created_date from facts) as d
+    left join states as s
+        on s.employee_id = d.employee_id
+        and s.valid_from <= d.created_date
+        and (s.valid_to is null or s.valid_to >= d.created_date)
+    qualify row_number() over (partition by d.employee_id, d.created_date order by s.valid_from desc nulls last) = 1
+),
+
 with_team as (
     select
         j.*,
-        s.team as agent_team,
-        s.tier as agent_tier
+        a.agent_team,
+        a.agent_tier
     from joined as j
-    left join states as s
-        on s.employee_id = j.employee_id
-        and s.valid_from <= j.created_date
-        and (s.valid_to is null or s.valid_to >= j.created_date)
-    qualify row_number() over (partition by j.source_system, j.ticket_id order by s.valid_from desc nulls last) = 1
+    left join agent_days as a on a.employee_id = j.employee_id and a.created_date = j.created_date
 )
 
 select * from with_team

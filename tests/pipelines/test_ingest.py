@@ -358,3 +358,77 @@ def test_folder_walk_takes_table_files_only(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     assert [p.name for p in collect_files([tmp_path])] == ["a.csv", "b.csv.gz", "c.xlsx"]
+
+
+def _load_one_at_a_time(monkeypatch):
+    """Every delimited text file planned from its header and read in the load pass, as large exports are."""
+    import pipelines.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "READ_WHOLE_BYTES", 0)
+    monkeypatch.setattr(ingest_module, "KEEP_BYTES", 0)
+
+
+def _lake_contents(lake):
+    runs = lk.runs(lake).select("file", "entity", "rows_read", "rows_loaded", "rows_rejected", "rows_superseded")
+    entities = sorted(runs["entity"].unique().to_list())
+    rows = {e: lk.live_rows(lake, e).drop(lk.RUN_COL).sort(pl.all()).rows() for e in entities}
+    return runs.sort("file").rows(), rows
+
+
+def test_large_files_loaded_one_at_a_time_give_the_same_lake(tmp_path, monkeypatch):
+    settings = load_settings(ORG / "tenure.toml")
+    whole = DataPaths(tmp_path / "whole")
+    ingest_paths([ORG], settings, whole)
+    _load_one_at_a_time(monkeypatch)
+    streamed = DataPaths(tmp_path / "streamed")
+    report = ingest_paths([ORG], settings, streamed)
+    assert _lake_contents(streamed.lake) == _lake_contents(whole.lake)
+    # the same run order: people first, so every name resolves as it did
+    assert lk.runs(streamed.lake)["file"].to_list() == lk.runs(whole.lake)["file"].to_list()
+    assert (report.to_dict()["totals"]["rows_read"], report.to_dict()["totals"]["rows_loaded"]) == (55, 42)
+    assert not list((streamed.lake / lk.STAGING).glob("*"))
+
+
+def test_a_bad_file_found_in_the_load_pass_changes_nothing(tmp_path, monkeypatch):
+    _load_one_at_a_time(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = "".join(f"{i},Ann,Tier 1,Email,2024-01-0{1 + i % 9} 10:00,,\n" for i in range(1, 40))
+    (folder / "a_tickets.csv").write_text(TICKETS.format(rows=rows))
+    # header and first lines fine (the plan pass accepts it), the end truncated: found only when read whole
+    (folder / "b_tickets.csv.gz").write_bytes(gzip.compress(TICKETS.format(rows=rows).encode())[:-9])
+    data = DataPaths(tmp_path / "d")
+    with pytest.raises(IngestError, match="b_tickets.csv.gz: is a damaged or truncated gzip file"):
+        ingest_paths([folder], load_settings(), data)
+    assert lk.runs(data.lake).height == 0
+    assert not list((data.lake / lk.STAGING).glob("*"))
+    assert not list(data.lake.glob("tickets/*"))
+    report = ingest_paths([folder / "a_tickets.csv"], load_settings(), data)  # the good file alone still loads
+    assert report.files[0].rows_loaded == 39
+
+
+def test_supersede_counts_see_earlier_files_of_the_same_call(tmp_path, monkeypatch):
+    _load_one_at_a_time(monkeypatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tickets_1.csv").write_text(
+        TICKETS.format(rows="1,Ann,Tier 1,Email,2024-01-01 10:00,,\n2,Ann,Tier 1,Email,2024-01-02 10:00,,\n")
+    )
+    (folder / "tickets_2.csv").write_text(
+        TICKETS.format(rows="2,Ann,Tier 2,Email,2024-01-02 10:00,,\n3,Ann,Tier 1,Chat,2024-01-03 10:00,,\n")
+    )
+    (folder / "tickets_3.csv").write_text(TICKETS.format(rows="30,Ann,Tier 1,Email,2024-02-01 10:00,,\n"))
+    data = DataPaths(tmp_path / "d")
+    report = ingest_paths([folder], load_settings(), data)
+    assert [(Path(f.file).name, f.rows_superseded) for f in report.files] == [
+        ("tickets_1.csv", 0),
+        ("tickets_2.csv", 1),
+        ("tickets_3.csv", 0),
+    ]
+    live = lk.live_rows(data.lake, "tickets").sort("ticket_id")
+    assert live.select("ticket_id", "tier").rows() == [
+        ("1", "Tier 1"),
+        ("2", "Tier 2"),
+        ("3", "Tier 1"),
+        ("30", "Tier 1"),
+    ]

@@ -126,3 +126,27 @@ def test_concurrent_reader_never_fails_and_sees_new_data(built, tmp_path):
     assert int(fails) == 0 and int(reads) > 10
     assert seen.strip() == "[1, 2]"
     assert os.path.exists(data.warehouse)
+
+
+def test_build_connections_cap_duckdb_memory_and_refuse_odd_sizes(tmp_path, monkeypatch):
+    from pipelines import warehouse as wh
+
+    def limit(con):
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    monkeypatch.delenv("TENURE_DUCKDB_MEMORY_LIMIT", raising=False)
+    default = limit(duckdb.connect())
+    con = wh._connect_for_writing(tmp_path / "a.duckdb")
+    assert limit(con) == default  # unset: DuckDB's own default
+    con.close()
+    monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "3GB")
+    con = wh._connect_for_writing(tmp_path / "a2.duckdb")
+    assert limit(con).replace(" ", "") == "2.7GiB"  # 3GB (10^9 bytes) as DuckDB prints it
+    con.close()
+    monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "512MiB")
+    con = wh._connect_for_writing(tmp_path / "b.duckdb")
+    assert limit(con).replace(" ", "") == "512.0MiB"
+    con.close()
+    monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "1GB'; DROP TABLE x; --")
+    with pytest.raises(ValueError, match="must look like 3GB"):
+        wh._connect_for_writing(tmp_path / "c.duckdb")

@@ -17,6 +17,7 @@ from pipelines.config import SAMPLE_DIR, data_paths, load_settings
 from pipelines.metrics.fairness import (
     PARITY_ATTRIBUTES,
     PARITY_OUTCOMES,
+    PARITY_START,
     get_group_parity,
     get_kpi_agent_periods,
     get_mix_shift,
@@ -37,6 +38,7 @@ def ctx(tmp_path_factory):
     from pipelines.ingest import ingest_paths
     from pipelines.metrics import open_context
     from pipelines.models.kpi_train import fit_kpi_models
+    from pipelines.train import write_parity_units
     from pipelines.warehouse import build_warehouse, update_warehouse
 
     settings = load_settings(SAMPLE_DIR / "tenure.toml")
@@ -45,6 +47,8 @@ def ctx(tmp_path_factory):
     build_warehouse(settings, paths)
     counts: list[dict[str, int]] = []
     update_warehouse(paths, lambda con: counts.append(fit_kpi_models(con, settings)))
+    # the group-parity units as `train` stores them: the parity tests read them (the default window)
+    update_warehouse(paths, lambda con: counts.append(write_parity_units(con, settings)))
     # every human-handled, matched conversation: 213,917 + 194,727 - 127,101 bot-resolved (README counts)
     assert counts[0]["kpi_ticket_expectations"] == 281_543
     with open_context(paths.warehouse, settings) as c:
@@ -87,6 +91,15 @@ def test_nothing_but_the_planted_gap_is_flagged(ctx, outcome, attribute):
     assert parity.height >= 2
     planted = (pl.lit(outcome == "promotion" and attribute == "gender")) & (pl.col("group") == "Female")
     assert not parity.filter(~planted)["is_flagged"].any(), parity.filter(pl.col("is_flagged"))
+
+
+@pytest.mark.parametrize("outcome", PARITY_OUTCOMES)
+def test_stored_parity_units_give_the_figures_computed_at_request_time(ctx, outcome):
+    stored = get_group_parity(DIRECTOR, ctx, outcome, "gender")  # default window: train's stored units
+    assert ctx.one("select count(*) from kpi_parity_units where outcome = $o", {"o": outcome})[0] > 0
+    computed = get_group_parity(DIRECTOR, ctx, outcome, "gender", start=PARITY_START, end=ctx.data_end_date())
+    assert stored.height > 0
+    assert stored.equals(computed)
 
 
 def test_the_planted_promotion_gap_is_flagged(ctx):
