@@ -155,11 +155,25 @@ def _build() -> None:
     console.print(f"Warehouse built: {state.paths.warehouse} ({report.describe()})")
 
 
-def _train() -> None:
+ORACLE_HELP = (
+    "A generated organisation's truth/person_months.csv: its planted hazards are backtested beside "
+    "the models as the oracle (shown in the model card). Only for generated data."
+)
+
+
+def _train(oracle: Path | None = None) -> None:
     from pipelines.train import train_warehouse
 
+    truth = None
+    if oracle is not None:
+        from pipelines.models.evaluate import truth_oracle
+
+        if not oracle.is_file():
+            console.print(f"[red]No oracle file at {escape(str(oracle))}[/red]: give a truth/person_months.csv.")
+            raise typer.Exit(2)
+        truth = truth_oracle(oracle)
     with console.status("Training and backtesting the attrition-risk model"):
-        report = train_warehouse(state.settings, state.paths)
+        report = train_warehouse(state.settings, state.paths, truth)
     console.print(f"Model trained: {report.describe()}")
 
 
@@ -179,23 +193,24 @@ def build() -> None:
 
 
 @app.command()
-def train() -> None:
+def train(oracle: Annotated[Optional[Path], typer.Option(help=ORACLE_HELP)] = None) -> None:
     """Fit and backtest the attrition-risk model on the warehouse and score everyone."""
     if not state.paths.warehouse.exists():
         console.print(f"[red]No warehouse at {state.paths.warehouse}[/red]: run `python -m pipelines all PATH` first.")
         raise typer.Exit(1)
-    _train()
+    _train(oracle)
 
 
 @app.command(name="all")
 def all_(
     paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the ingest report as JSON.")] = False,
+    oracle: Annotated[Optional[Path], typer.Option(help=ORACLE_HELP)] = None,
 ) -> None:
     """Ingest, then build, then train."""
     _ingest(paths, as_json)
     _build()
-    _train()
+    _train(oracle)
 
 
 @app.command()
@@ -212,7 +227,8 @@ def demo() -> None:
     console.print("First run: building the warehouse from the bundled sample organisation")
     _ingest([SAMPLE_DIR], as_json=False)
     _build()
-    _train()
+    truth = SAMPLE_DIR / "truth" / "person_months.csv"  # the sample's planted hazards: the card's oracle
+    _train(truth if truth.is_file() else None)
 
 
 @app.command()

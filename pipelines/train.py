@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.config import DataPaths, Settings
 from pipelines.models import fit_and_backtest, score, write_model_tables
@@ -36,12 +37,18 @@ class TrainReport:
         return f"run {self.run_id}: {self.estimator} chosen ({self.why}); {self.n_scored:,} people scored"
 
 
-def train_models(con: duckdb.DuckDBPyConnection, settings: Settings, models_dir: Path) -> TrainReport:
-    """Fit and backtest on marts_person_months, score everyone, write the model tables and their Parquet copies."""
+def train_models(
+    con: duckdb.DuckDBPyConnection, settings: Settings, models_dir: Path, oracle: pl.DataFrame | None = None
+) -> TrainReport:
+    """Fit and backtest on marts_person_months, score everyone, write the model tables and their Parquet copies.
+
+    `oracle` (employee_id, month, p_12m: a planted truth's 12-month risk, for generated organisations)
+    is backtested beside the estimators and shown in the model card; it is never chosen.
+    """
     panel = con.sql("select * from marts_person_months").pl()
     if panel.is_empty():
         raise ValueError("the person-month panel is empty: ingest an HR export and build first")
-    run = fit_and_backtest(panel, settings)
+    run = fit_and_backtest(panel, settings, oracle=oracle)
     scores = score(run, panel)
     counts = write_model_tables(con, run, scores)
     counts.update(fit_kpi_models(con, settings))  # ticket expectations for the KPI fairness page
@@ -95,10 +102,10 @@ def load_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> list[
     return loaded
 
 
-def train_warehouse(settings: Settings, data: DataPaths) -> TrainReport:
+def train_warehouse(settings: Settings, data: DataPaths, oracle: pl.DataFrame | None = None) -> TrainReport:
     """Train on the live warehouse: a copy is updated and swapped in, like a build."""
     from pipelines.warehouse import update_warehouse
 
     result: list[TrainReport] = []
-    update_warehouse(data, lambda con: result.append(train_models(con, settings, data.models)))
+    update_warehouse(data, lambda con: result.append(train_models(con, settings, data.models, oracle)))
     return result[0]

@@ -27,9 +27,17 @@ def _count(path: Path, sql: str) -> int:
 def test_all_then_build_keeps_the_model_and_scores_everyone_in_support(tmp_path: Path):
     runner = CliRunner()
     args = ["--data-dir", str(tmp_path), "--config", str(SAMPLE_DIR / "tenure.toml")]
-    result = runner.invoke(app, [*args, "all", str(SAMPLE_DIR)])
+    truth = SAMPLE_DIR / "truth" / "person_months.csv"
+    result = runner.invoke(app, [*args, "all", str(SAMPLE_DIR), "--oracle", str(truth)])
     assert result.exit_code == 0, result.output
     warehouse = tmp_path / "warehouse.duckdb"
+    # the planted hazards are backtested beside the estimators and shown in the card, never chosen
+    assert _count(warehouse, "select count(*) from model_backtest where estimator = 'oracle'") > 0
+    assert _count(warehouse, "select count(*) from model_runs where chosen_estimator = 'oracle'") == 0
+    card_header = _count(
+        warehouse, "select count(*) from model_card where markdown like '%| Metric | baseline |%| oracle |%'"
+    )
+    assert card_header == 1
     assert {p.stem for p in (tmp_path / "models").glob("*.parquet")} == set(TABLES) | set(KPI_TABLES)
     # one score per person in support on the last data date (the headcount the summary reports)
     headcount = _count(
@@ -52,3 +60,13 @@ def test_train_without_a_warehouse_says_what_to_do(tmp_path: Path):
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "train"])
     assert result.exit_code == 1
     assert "No warehouse" in result.output
+
+
+def test_train_with_a_missing_oracle_file_names_it(tmp_path: Path):
+    args = ["--data-dir", str(tmp_path), "--config", str(SAMPLE_DIR / "tenure.toml")]
+    CliRunner().invoke(app, [*args, "ingest", str(SAMPLE_DIR / "bamboohr")])
+    build = CliRunner().invoke(app, [*args, "build"])
+    assert build.exit_code == 0, build.output
+    result = CliRunner().invoke(app, [*args, "train", "--oracle", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2
+    assert "nope.csv" in result.output
