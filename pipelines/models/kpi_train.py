@@ -160,7 +160,9 @@ def kpi_chunks(
             usable = usable_rows(prepared, outcome)
             if usable.is_empty():
                 continue
-            window_rows[q] = (usable, encoders[outcome.name].transform(usable))
+            # held for the window: the encoded features and the few columns a fit needs
+            held_columns = usable.select(*_KEYS, "y", "fold", "quarter_index", "_order")
+            window_rows[q] = (held_columns, encoders[outcome.name].transform(usable))
             rows = pl.concat([r for r, _ in window_rows.values()])
             x = sparse.vstack([m for _, m in window_rows.values()], format="csr")
             # the rows in warehouse order (as one in-memory fit over every ticket would see them)
