@@ -16,7 +16,17 @@ from sklearn.linear_model import LogisticRegression
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, require_people, window, with_scoped_tickets, with_subtree
+from pipelines.metrics.scope import (
+    PeriodNotAllowed,
+    last_complete_month_end,
+    manager_param,
+    period,
+    period_guarded,
+    require_people,
+    window,
+    with_scoped_tickets,
+    with_subtree,
+)
 from pipelines.models.fairness_parity import compare_attributes, group_rates
 from pipelines.models.kpi_expectation import OUTCOME_BY_NAME
 from pipelines.models.kpi_mix import decompose_mix, mix_totals
@@ -319,7 +329,7 @@ def get_csat_context(
     is_policy_like marks categories whose bad ratings come with good internal QA: CSAT below the
     mean over categories while QA is above theirs (the answer, not the agent, is rated).
     """
-    start, end = window(ctx, start, end)
+    start, end = period(viewer, ctx, start, end)
     sql = (
         CSAT_CATEGORIES_SQL if kpi_models_fitted(ctx) else CSAT_CATEGORIES_SQL.replace(CSAT_EXPECTED, CSAT_NO_EXPECTED)
     )
@@ -440,6 +450,12 @@ def get_group_parity(
         raise ValueError(f"unknown outcome {outcome!r} or attribute {attribute!r}")
     manager_param(viewer)  # refuses viewers without people access
     default_window = start is None and end is None
+    if period_guarded(viewer):
+        # one window only (all data to the last complete month, scope.period's rule): two windows
+        # would difference to the promotions or ratings of the few people between them
+        if not default_window:
+            raise PeriodNotAllowed("this role sees group parity over the whole data period only")
+        end = last_complete_month_end(ctx.data_end_date())
     end = end or ctx.data_end_date()
     units = stored_parity_units(ctx, outcome, end) if default_window else None
     if units is None:

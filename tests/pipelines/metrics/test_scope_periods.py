@@ -54,6 +54,7 @@ DETAIL_NAMES = frozenset(
         "moves",
         "stalled",
         "n_left_voluntarily",
+        "n_favourable",
     }
 )
 PERIOD_PARAMS = ("start", "end")
