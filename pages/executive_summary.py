@@ -13,7 +13,7 @@ from ui.data import get, require_warehouse
 from ui.filters import scoped_viewer, sidebar
 from ui.state import warehouse_version
 from ui.viewer import current_viewer
-from ui.widgets import metric
+from ui.widgets import compact_money, metric
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -78,10 +78,11 @@ def main() -> None:
         metric("Exits: vol. / invol.", "exits_voluntary", exits, "text")
     with c[2]:
         cost = r["attrition_cost"]
+        exact = "" if cost is None else f"{r['currency']} {cost:,.0f}: "
         st.metric(
             "Cost of attrition",
-            "n/a" if cost is None else f"{r['currency']} {cost:,.0f}",
-            help=f"(Voluntary + involuntary exits) x {r['currency']} {r['replacement_cost']:,.0f}, the replacement "
+            "n/a" if cost is None else compact_money(cost, r["currency"]),
+            help=f"{exact}(Voluntary + involuntary exits) x {r['currency']} {r['replacement_cost']:,.0f}, the replacement "
             "cost per person in the settings (recruiting, onboarding, lost productivity).",
             border=True,
         )

@@ -25,6 +25,13 @@ def fmt(value: Any, kind: str = "int") -> str:
     return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
 
 
+def compact_money(amount: float, currency: str) -> str:
+    """Money short enough for a metric card: USD 950,000 below a million, USD 1.43M from there."""
+    if abs(amount) >= 1_000_000:
+        return f"{currency} {amount / 1_000_000:.2f}M"
+    return f"{currency} {amount:,.0f}"
+
+
 def metric(label: str, key: str, value: Any, kind: str = "int", delta: str | None = None, **kwargs: Any) -> None:
     """st.metric with the metric's written definition as its help text."""
     st.metric(label, fmt(value, kind), delta=delta, help=DEFINITIONS.get(key), border=True, **kwargs)

@@ -7,6 +7,7 @@ import pytest
 from pipelines.access import Role, Viewer
 from pipelines.reports.executive import get_executive_report
 from tests.pages.conftest import MANAGER_ID, run_page
+from ui.widgets import compact_money
 
 USES_SAMPLE = True  # the pages read the sample warehouse (see conftest._page_env)
 
@@ -31,12 +32,16 @@ def test_figures_match_the_report(ctx, role: str):
     split = "n/a" if s["exits_voluntary"] is None else f"{s['exits_voluntary']} / {s['exits_involuntary']}"
     assert shown["Exits: vol. / invol."] == split
     exits = round(s["attrition_rate"] * s["avg_headcount"])  # voluntary + involuntary, split shown or not
-    assert shown["Cost of attrition"] == f"USD {exits * 15000:,.0f}" == f"USD {report['attrition_cost']:,.0f}"
+    assert (
+        shown["Cost of attrition"]
+        == compact_money(exits * 15000, "USD")
+        == compact_money(report["attrition_cost"], "USD")
+    )
     assert shown["Stalled teammates"] == ("n/a" if s["stalled"] is None else str(s["stalled"]))
     assert shown["CSAT (share good)"] == f"{s['csat']:.1%}"
     assert shown["Resolved by bots"] == f"{s['bot_share']:.1%}"
     # the sample: 293 people, 82 voluntary and 13 involuntary exits in the year to 31 Oct 2026
-    assert shown["Headcount"] == "293" and shown["Cost of attrition"] == "USD 1,425,000"
+    assert shown["Headcount"] == "293" and shown["Cost of attrition"] == "USD 1.43M"  # 95 exits x 15,000
     actions = at.markdown[0].value
     assert actions.count("\n") == 2 and all(a in actions for a in report["actions"])
     labels = [b.label for b in at.get("download_button")]
