@@ -153,8 +153,38 @@ def _parity(viewer: Viewer) -> None:
         if flagged
         else "No group is below four-fifths of the reference with a gap unlikely to be chance."
     )
-    cols = ["group", "n_people", "n_units", "raw_rate", "rate", "impact_ratio", "difference", "diff_low", "diff_high"]
-    st.dataframe(frame.select(*cols, "p_value", "verdict"), hide_index=True, width="stretch")
+    unit = (
+        "person-months at risk" if outcome == "promotion" else "people" if outcome == "high_rating" else "agent periods"
+    )
+    shown = frame.select(
+        "group",
+        "n_people",
+        "n_units",
+        "raw_rate",
+        "rate",
+        "impact_ratio",
+        "difference",
+        "diff_low",
+        "diff_high",
+        "p_value",
+        "verdict",
+    )
+    table(
+        shown,
+        f"group-parity-{outcome}-{attribute}",
+        {
+            "group": "group",
+            "n_units": num_col(unit, "%d"),
+            "raw_rate": num_col("raw rate", "%.4f"),
+            "rate": num_col("standardised rate", "%.4f", "adverse_impact_ratio"),
+            "impact_ratio": num_col("ratio to reference", "%.2f", "adverse_impact_ratio"),
+            "difference": num_col("difference", "%.4f"),
+            "diff_low": num_col("95% low", "%.4f"),
+            "diff_high": num_col("95% high", "%.4f"),
+            "p_value": num_col("p (Holm)", "%.3f"),
+            "verdict": st.column_config.TextColumn("verdict", width="large"),
+        },
+    )
 
 
 def _workload(viewer: Viewer) -> None:
