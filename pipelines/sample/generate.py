@@ -97,13 +97,11 @@ def _counts(h: History, tickets: pl.DataFrame, n_stalled: int, n_qa: int) -> dic
     }
 
 
-def _backtest_leavers(person_months: pl.DataFrame, period: Period) -> int:
+def backtest_leavers(h: History, period: Period) -> int:
     """Voluntary exits from support in the period's last 24 months (the attrition backtest's outcome window)."""
-    first = period.label(max(0, period.n_months - 24))
-    window = person_months.filter(
-        (pl.col("month").cast(pl.String) >= first) & (pl.col("in_support").cast(pl.Int64) == 1)
-    )
-    return int(window["exited_voluntary"].cast(pl.Int64).sum())
+    first = max(0, period.n_months - 24)
+    # History.person_months rows: (person, month index, in support, hazard, 7 drivers, exited voluntarily)
+    return sum(r[11] for r in h.person_months if r[1] >= first and r[2] == 1)
 
 
 def _story(seed: int, people: int, years: int, period: Period, h: History, numbers: list[str], extra: dict) -> dict:
@@ -215,7 +213,7 @@ def generate_sample(
     quirks = {numbers[i]: kind for i, kind in sorted(acc.quirks.items(), key=lambda kv: int(numbers[kv[0]]))}
     extra = {"bot_share": _bot_share(tickets, period), "quirks": quirks, "counts": counts}
     story = _story(seed, people, years, period, h, numbers, extra)
-    story["backtest_leavers"] = _backtest_leavers(files["truth/person_months.csv"], period)
+    story["backtest_leavers"] = backtest_leavers(h, period)
     files["truth/story.json"] = story
     for k, (name, content) in enumerate(sorted(files.items())):
         path = out_dir / name

@@ -39,6 +39,7 @@ from pipelines.sample.generate import (
     _hr_files,
     _rng,
     _story,
+    backtest_leavers,
 )
 from pipelines.sample.io import write_bytes, write_csv, write_json
 from pipelines.sample.names import FEMALE, LAST, MALE, NEUTRAL
@@ -173,6 +174,7 @@ def stream_sample(
     story = _story(
         seed, people, years, period, h, numbers, {"bot_share": bot_share, "quirks": quirks, "counts": counts}
     )
+    story["backtest_leavers"] = backtest_leavers(h, period)
     files["truth/story.json"] = story
     for name, content in sorted(files.items()):
         if isinstance(content, pl.DataFrame):
