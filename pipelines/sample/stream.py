@@ -29,6 +29,8 @@ from pipelines.sample import bamboohr, helpdesk
 from pipelines.sample.careers import Simulation
 from pipelines.sample.generate import (
     INTERCOM_FIRST_ID,
+    SAMPLE_PEOPLE,
+    SAMPLE_SEED,
     STEP_CAREERS,
     STEP_CUSTOMERS,
     STEP_HELPDESK,
@@ -98,8 +100,8 @@ def _busy_zendesk_agents(agent_months: list[tuple], migration_index: int) -> pl.
 def stream_sample(
     out_dir: Path,
     *,
-    seed: int = 7,
-    people: int = 300,
+    seed: int = SAMPLE_SEED,
+    people: int = SAMPLE_PEOPLE,
     years: int = 6,
     progress: Progress | None = None,
 ) -> dict[str, int | str]:

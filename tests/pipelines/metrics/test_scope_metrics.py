@@ -11,9 +11,7 @@ A1..A6 (A5 while in support) and N1. B1 manages B2..B5 from 2025-07-01.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import typing
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -23,24 +21,13 @@ import duckdb
 import polars as pl
 import pytest
 
-import pipelines.metrics as metrics_pkg
 from pipelines.access import Role, Viewer
 from pipelines.metrics import headcount, people
 from pipelines.metrics.scope import cells_to_hide, in_scope, suppress
 from tests.fixtures.canonical.org import EVENTS, memory_context
+from tests.pipelines.metrics.public_functions import public_functions
 
-
-def _public_functions() -> list[Callable[..., Any]]:
-    found = []
-    for info in sorted(pkgutil.iter_modules(metrics_pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{metrics_pkg.__name__}.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("get_") and fn.__module__ == module.__name__:
-                found.append(fn)
-    return found
-
-
-PUBLIC = _public_functions()
+PUBLIC = public_functions()
 ALL_IDS = sorted({e["employee_id"] for e in EVENTS})
 SUBTREES = {
     "M1": {"A1", "A2", "A3", "A4", "A5", "A6", "N1"},

@@ -20,9 +20,7 @@ exit type, read off by subtraction.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import typing
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -32,10 +30,10 @@ import duckdb
 import polars as pl
 import pytest
 
-import pipelines.metrics as metrics_pkg
 from pipelines.access import Role, Viewer
 from pipelines.metrics import headcount
 from tests.fixtures.canonical.org import memory_context
+from tests.pipelines.metrics.public_functions import public_functions
 
 END = date(2026, 1, 10)  # the fixture's latest data date
 START = date(2025, 1, 11)  # the trailing year the app used to offer
@@ -64,16 +62,6 @@ VIEWERS = {"executive": Viewer(Role.EXECUTIVE), "manager_M1": Viewer(Role.MANAGE
 PERSON_VALUES = {"employee_id": "A1", "person_id": "A1", "employee_ids": ("A1",), "person_ids": ("A1",)}
 
 
-def _public_functions() -> list[Callable[..., Any]]:
-    found = []
-    for info in sorted(pkgutil.iter_modules(metrics_pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{metrics_pkg.__name__}.{info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("get_") and fn.__module__ == module.__name__:
-                found.append(fn)
-    return found
-
-
 def _name(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
 
@@ -82,7 +70,7 @@ def _params(fn: Callable[..., Any]) -> set[str]:
     return set(inspect.signature(fn).parameters)
 
 
-DATED = [fn for fn in _public_functions() if _params(fn) & {*PERIOD_PARAMS, *DATE_PARAMS}]
+DATED = [fn for fn in public_functions() if _params(fn) & {*PERIOD_PARAMS, *DATE_PARAMS}]
 
 
 def _month_back(day: date, months: int = 1) -> date:
