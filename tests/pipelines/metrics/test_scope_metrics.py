@@ -12,7 +12,6 @@ A1..A6 (A5 while in support) and N1. B1 manages B2..B5 from 2025-07-01.
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -25,7 +24,7 @@ from pipelines.access import Role, Viewer
 from pipelines.metrics import headcount, people
 from pipelines.metrics.scope import cells_to_hide, in_scope, suppress
 from tests.fixtures.canonical.org import EVENTS, memory_context
-from tests.pipelines.metrics.public_functions import public_functions
+from tests.pipelines.metrics.public_functions import cut_values, public_functions
 
 PUBLIC = public_functions()
 ALL_IDS = sorted({e["employee_id"] for e in EVENTS})
@@ -54,22 +53,6 @@ def _extra_params(fn: Callable[..., Any]) -> list[inspect.Parameter]:
     return list(inspect.signature(fn).parameters.values())[2:]
 
 
-def _cut_values(fn: Callable[..., Any]) -> list[Any]:
-    """Every value the function's `by` parameter accepts (from its Literal type or the module's CUTS)."""
-    param = inspect.signature(fn).parameters.get("by")
-    if param is None:
-        return []
-    hints = typing.get_type_hints(fn, include_extras=False)
-    hint = hints.get("by")
-    values: list[Any] = []
-    for arg in (hint,) if typing.get_origin(hint) is typing.Literal else typing.get_args(hint):
-        if typing.get_origin(arg) is typing.Literal:
-            values.extend(typing.get_args(arg))
-    if not values:
-        values = list(getattr(inspect.getmodule(fn), "CUTS", ()))
-    return [v for v in values if v != param.default]
-
-
 def _calls(fn: Callable[..., Any]) -> Iterator[dict[str, Any]]:
     """Keyword arguments to try: the defaults, each cut, and each person id for a person parameter."""
     person = [p.name for p in _extra_params(fn) if p.name in PERSON_PARAMS]
@@ -90,7 +73,7 @@ def _calls(fn: Callable[..., Any]) -> Iterator[dict[str, Any]]:
     for name in lists:  # a list of person ids: everyone at once, other teams' included
         yield {name: ALL_IDS}
     yield {}
-    for cut in _cut_values(fn):
+    for cut in cut_values(fn):
         yield {"by": cut}
 
 
@@ -195,7 +178,7 @@ def test_no_visible_cell_covers_fewer_than_the_minimum(fn, ctx5):
                 assert result["n_people"] >= 5, (viewer.role, kwargs)
 
 
-SUPPRESSED = [fn for fn in PUBLIC if "is_suppressed" in inspect.getsource(fn) or _cut_values(fn)]
+SUPPRESSED = [fn for fn in PUBLIC if "is_suppressed" in inspect.getsource(fn) or cut_values(fn)]
 
 
 @pytest.mark.parametrize("fn", [_leak_mark(fn) for fn in SUPPRESSED], ids=_name)

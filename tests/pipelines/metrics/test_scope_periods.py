@@ -21,7 +21,6 @@ exit type, read off by subtraction.
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -33,7 +32,7 @@ import pytest
 from pipelines.access import Role, Viewer
 from pipelines.metrics import headcount
 from tests.fixtures.canonical.org import memory_context
-from tests.pipelines.metrics.public_functions import public_functions
+from tests.pipelines.metrics.public_functions import cut_values, public_functions
 
 END = date(2026, 1, 10)  # the fixture's latest data date
 START = date(2025, 1, 11)  # the trailing year the app used to offer
@@ -106,17 +105,7 @@ def _date_pairs(name: str) -> list[tuple[dict[str, date], dict[str, date]]]:
 
 def _cuts(fn: Callable[..., Any]) -> list[dict[str, Any]]:
     """{} and every value of a `by` parameter (from its Literal type or the module's CUTS)."""
-    param = inspect.signature(fn).parameters.get("by")
-    if param is None:
-        return [{}]
-    hint = typing.get_type_hints(fn).get("by")
-    values: list[Any] = []
-    for arg in (hint,) if typing.get_origin(hint) is typing.Literal else typing.get_args(hint):
-        if typing.get_origin(arg) is typing.Literal:
-            values.extend(typing.get_args(arg))
-    if not values:
-        values = list(getattr(inspect.getmodule(fn), "CUTS", ()))
-    return [{}, *({"by": v} for v in values if v != param.default)]
+    return [{}, *({"by": v} for v in cut_values(fn))]
 
 
 def _pairs(fn: Callable[..., Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
