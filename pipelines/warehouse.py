@@ -29,11 +29,12 @@ from pipelines.sources.reading import LINE
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, float, float | None], None]
-# DuckDB's working memory during a build or refresh (TENURE_DUCKDB_MEMORY_LIMIT, e.g. "3GB"); past
-# it, joins, aggregates and sorts spill to disk next to the warehouse file. Unset: DuckDB's default
-# (80% of the machine's memory). At 20M tickets a 3 GB cap ran out of memory in the build and 8 GB
-# was enough (BENCHMARKS.md, docs/scaling.md).
-MEMORY_LIMIT = ""
+# DuckDB's working memory during a build, refresh or train: TENURE_DUCKDB_MEMORY_LIMIT (e.g. "3GB")
+# when set, else the smaller of 3 GB and half the machine's memory, so the writer leaves room for
+# the dashboard and stays under 4 GB resident. Past the cap, joins, aggregates and sorts spill to
+# disk next to the warehouse file. At 20M tickets every build statement fits in 3 GB
+# (BENCHMARKS.md, docs/scaling.md).
+DEFAULT_MEMORY_LIMIT_GB = 3.0
 _KIND_ORDER = {"hire": 0, "job": 1, "exit": 2}
 
 
@@ -186,10 +187,18 @@ def _identity(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pl.Da
 def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to a warehouse file being built, with the working-memory cap."""
     con = duckdb.connect(str(path))
-    limit = os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", MEMORY_LIMIT).strip()
-    if limit:
-        con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+    limit = os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", "").strip()
+    con.execute(f"SET memory_limit = '{_checked_size(limit) if limit else default_memory_limit()}'")
     return con
+
+
+def default_memory_limit() -> str:
+    """The build's DuckDB memory cap without TENURE_DUCKDB_MEMORY_LIMIT: min(3 GB, half the machine's memory)."""
+    try:
+        machine_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): assume a machine of 6 GB or more
+        machine_gb = 2 * DEFAULT_MEMORY_LIMIT_GB
+    return f"{max(0.5, min(DEFAULT_MEMORY_LIMIT_GB, machine_gb / 2)):.1f}GB"
 
 
 def _checked_size(text: str) -> str:
@@ -279,20 +288,30 @@ def update_warehouse(data: DataPaths, step: Callable[[duckdb.DuckDBPyConnection]
 
 
 def _merge_entity(con: duckdb.DuckDBPyConnection, entity: str, files: list[str]) -> int:
-    """Merge the rows of newer lake runs into an entity table: per key the newest run's row replaces the old one."""
+    """Merge the rows of newer lake runs into an entity table: per key the newest run's row replaces the old one.
+
+    Only the new rows are read and written (a delete and an insert by key), so a day's tickets on top
+    of 20M cost a day's work; their keys go to _changed_tickets for the incremental models.
+    """
     ent = ENTITIES[entity]
     table = quote_ident(entity)
     con.execute("DROP TABLE IF EXISTS _frame").fetchall()
     con.execute(f"ALTER TABLE {table} RENAME TO _frame").fetchall()  # noqa: S608 - whitelisted identifiers
     try:
         load_entity_sql(con, entity, files)  # the new runs alone, with the same latest-run-wins rules
+        con.execute(
+            f"INSERT INTO _changed_tickets SELECT DISTINCT source_system, ticket_id FROM {table}"  # noqa: S608
+        ).fetchall()
         same = " AND ".join(f"o.{_col(c)} IS NOT DISTINCT FROM n.{_col(c)}" for c in ent.key)
         cols = ", ".join(_col(n) for n in ent.schema)
-        con.execute(
-            f"INSERT INTO {table} SELECT {cols} FROM _frame AS o ANTI JOIN {table} AS n ON {same}"  # noqa: S608
-        ).fetchall()
+        con.execute(f"DELETE FROM _frame AS o USING {table} AS n WHERE {same}").fetchall()  # noqa: S608
+        con.execute(f"INSERT INTO _frame SELECT {cols} FROM {table}").fetchall()  # noqa: S608
+        con.execute(f"DROP TABLE {table}").fetchall()  # noqa: S608 - whitelisted identifier
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()  # noqa: S608 - whitelisted identifier
+        raise
     finally:
-        con.execute("DROP TABLE IF EXISTS _frame").fetchall()
+        con.execute(f"ALTER TABLE _frame RENAME TO {table}").fetchall()  # noqa: S608 - whitelisted identifiers
     (row,) = con.execute(f"SELECT count(*) FROM {table}").fetchall()  # noqa: S608 - whitelisted identifier
     return int(row[0])
 
@@ -301,9 +320,10 @@ def refresh_warehouse(settings: Settings, data: DataPaths, progress: Progress | 
     """Add the lake runs committed since the last build to a copy of the warehouse and swap it in atomically.
 
     Large fact tables (tickets, QA reviews) are merged by key from the new runs' partitions only; the
-    small people tables are reloaded whole (job events need renumbering across runs); identity, the
-    run log and every SQL model are then recomputed, exactly as a full build would. Without a
-    warehouse it is a full build.
+    small people tables are reloaded whole (job events need renumbering across runs); identity and
+    the run log are recomputed. The ticket-grain models replace only the rows that changed
+    (pipelines.sql.INCREMENTAL); every other SQL model is rebuilt. The result equals a full build
+    (tests/pipelines/test_bench.py). Without a warehouse it is a full build.
     """
     from pipelines.sql import run_models
 
@@ -322,6 +342,10 @@ def refresh_warehouse(settings: Settings, data: DataPaths, progress: Progress | 
     new_ids = set(new[lk.RUN_COL].to_list())
 
     def step(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TEMP TABLE _changed_tickets (source_system VARCHAR, ticket_id VARCHAR)").fetchall()
+        con.execute(
+            "CREATE TEMP TABLE _old_identity AS SELECT source_system, agent_id, employee_id FROM identity_map"
+        ).fetchall()
         for i, entity in enumerate(touched):
             if progress:
                 progress("refresh tables", i, len(touched))
@@ -343,7 +367,7 @@ def refresh_warehouse(settings: Settings, data: DataPaths, progress: Progress | 
         report.tables.update(identity_map=identity.height, unmatched_agents=unmatched.height)
         if progress:
             progress("refresh tables", len(touched), len(touched))
-        run_models(con, settings)
+        run_models(con, settings, incremental=True)
 
     update_warehouse(data, step)
     return report

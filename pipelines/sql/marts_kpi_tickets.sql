@@ -3,15 +3,12 @@
 -- segment, bot hand-off, escalation, UTC hour and weekday, helpdesk), the outcomes the KPI
 -- expectation models explain (handle time, hours to resolution, reopened, CSAT good) and the
 -- agent's team and tier on the day. Reopened is null where the helpdesk does not export reopens.
-create or replace table marts_kpi_tickets as
+-- A table macro over staging_ticket_facts rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro kpi_tickets(src) as table
 with
 facts as (
-    select * from staging_ticket_facts
+    select * from query_table(src)
     where employee_id is not null and not is_bot_resolved
-),
-
-tickets_in as (
-    select source_system, ticket_id, created_at, solved_at, customer_segment from tickets
 ),
 
 states as (
@@ -25,30 +22,29 @@ joined as (
         f.source_system,
         f.ticket_id,
         f.employee_id,
-        t.created_at,
+        f.created_at,
         f.created_date,
         f.month,
         cast(date_trunc('quarter', f.created_date) as date) as quarter,
-        cast(extract('hour' from timezone('UTC', t.created_at)) as integer) as created_hour,
+        cast(extract('hour' from timezone('UTC', f.created_at)) as integer) as created_hour,
         cast(isodow(f.created_date) as integer) as created_weekday,
         coalesce(f.tier, 'unknown') as tier,
         coalesce(f.channel, 'unknown') as channel,
         coalesce(f.category, 'unknown') as category,
         coalesce(lower(f.priority), 'unknown') as priority,
-        coalesce(t.customer_segment, 'unknown') as customer_segment,
+        coalesce(f.customer_segment, 'unknown') as customer_segment,
         f.is_bot_involved,
         f.is_escalated,
         f.is_complex,
         f.handle_seconds,
         case
-            when t.solved_at is not null and t.solved_at >= t.created_at
-                then epoch(t.solved_at - t.created_at) / 3600.0
+            when f.solved_at is not null and f.solved_at >= f.created_at
+                then epoch(f.solved_at - f.created_at) / 3600.0
         end as resolution_hours,
         case when f.reopens is not null then f.reopens > 0 end as is_reopened,
         f.csat_good,
         f.qa_score
     from facts as f
-    join tickets_in as t on t.source_system = f.source_system and t.ticket_id = f.ticket_id
 ),
 
 -- The agent's state on the day is looked up once per (employee, day), not once per conversation:
@@ -72,4 +68,6 @@ with_team as (
     left join agent_days as a on a.employee_id = j.employee_id and a.created_date = j.created_date
 )
 
-select * from with_team
+select * from with_team;
+
+create or replace table marts_kpi_tickets as from kpi_tickets('staging_ticket_facts')

@@ -3,7 +3,8 @@
 -- on or before it, solved on or after it; unsolved ones count until their creation day only),
 -- and rated conversations that day with a bad rating. Breathing room: the practice holds 10 to
 -- 15 complex issues at once as the sustainable norm.
-create or replace table marts_kpi_workload_days as
+-- A table macro over marts_kpi_tickets rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro kpi_workload_days(src) as table
 with
 tickets_in as (
     select
@@ -13,7 +14,7 @@ tickets_in as (
         csat_good,
         cast(created_at + to_microseconds(cast(coalesce(resolution_hours, 0) * 3600000000 as bigint)) as date)
             as solved_date
-    from marts_kpi_tickets
+    from query_table(src)
 ),
 
 open_complex as (
@@ -53,4 +54,6 @@ with_week as (
     select *, cast(date_trunc('week', day) as date) as week from days
 )
 
-select * from with_week
+select * from with_week;
+
+create or replace table marts_kpi_workload_days as from kpi_workload_days('marts_kpi_tickets')

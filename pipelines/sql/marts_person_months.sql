@@ -112,9 +112,9 @@ with_review as (
         r.rating,
         coalesce(r.is_on_pip, false) as is_on_pip
     from with_growth as wg
-    left join performance_reviews as r
+    -- the latest review on or before obs_date (an as-of join: one lookup per person-month)
+    asof left join performance_reviews as r
         on r.employee_id = wg.employee_id and r.review_date <= wg.obs_date
-    qualify row_number() over (partition by wg.employee_id, wg.month order by r.review_date desc nulls last) = 1
 ),
 
 with_pay as (
@@ -122,9 +122,8 @@ with_pay as (
         wr.*,
         c.annual_pay
     from with_review as wr
-    left join compensation as c
+    asof left join compensation as c
         on c.employee_id = wr.employee_id and c.effective_date <= wr.obs_date
-    qualify row_number() over (partition by wr.employee_id, wr.month order by c.effective_date desc nulls last) = 1
 ),
 
 with_band as (
@@ -136,9 +135,8 @@ with_band as (
         (coalesce(b.band_mid, (b.band_max + b.band_min) / 2) - wp.annual_pay)
             / nullif(coalesce(b.band_mid, (b.band_max + b.band_min) / 2), 0) as pay_gap_to_midpoint
     from with_pay as wp
-    left join pay_bands as b
-        on lower(trim(b.title)) = lower(trim(wp.title)) and b.effective_date <= wp.obs_date
-    qualify row_number() over (partition by wp.employee_id, wp.month order by b.effective_date desc nulls last) = 1
+    asof left join (select *, lower(trim(title)) as title_key from pay_bands) as b
+        on b.title_key = lower(trim(wp.title)) and b.effective_date <= wp.obs_date
 ),
 
 manager_changes as (
@@ -153,20 +151,39 @@ manager_changes as (
     where is_employed and prev_employed and manager_id is distinct from prev_manager_id
 ),
 
+-- exits per team: a running count by end date, so a team's exits in a window are two lookups
+team_exit_days as (
+    select
+        end_team as team,
+        end_date,
+        sum(count(*)) over (partition by end_team order by end_date) as n_left,
+        sum(count(*) filter (where end_kind = 'voluntary')) over (partition by end_team order by end_date)
+            as n_left_voluntarily
+    from spells
+    where end_date is not null and end_team is not null
+    group by end_team, end_date
+),
+
 with_context as (
     select
         wb.*,
         (select count(*) from manager_changes as mc
          where mc.employee_id = wb.employee_id and mc.change_date <= wb.obs_date
            and mc.change_date > cast(wb.obs_date - interval 12 month as date)) as manager_changes_12m,
-        (select count(*) from spells as o
-         where o.employee_id <> wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
-           and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_6m,
-        (select count(*) from spells as o
-         where o.employee_id <> wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
-           and o.end_kind = 'voluntary'
-           and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_voluntarily_6m
+        -- the team's exits in the 6 months to obs_date (through it, after 6 months before), the person's own excluded
+        coalesce(upto.n_left, 0) - coalesce(before.n_left, 0)
+            - (select count(*) from spells as o
+               where o.employee_id = wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
+                 and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_6m,
+        coalesce(upto.n_left_voluntarily, 0) - coalesce(before.n_left_voluntarily, 0)
+            - (select count(*) from spells as o
+               where o.employee_id = wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
+                 and o.end_kind = 'voluntary'
+                 and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_voluntarily_6m
     from with_band as wb
+    asof left join team_exit_days as upto on upto.team = wb.team and upto.end_date <= wb.obs_date
+    asof left join team_exit_days as before
+        on before.team = wb.team and before.end_date <= cast(wb.obs_date - interval 6 month as date)
 ),
 
 with_customer as (

@@ -1,14 +1,13 @@
 -- Grain: one row per conversation / ticket, with the handling employee (via identity_map), the
--- UTC date and month it was created, the complexity flag and its mean QA score. Complex: the
+-- UTC date and month it was created, the complexity flag and its mean QA score (with the ticket
+-- times and segment, so that the marts below never join the 20M-row tickets table again). Complex: the
 -- conversation's category takes longer to handle than the typical human conversation (category
 -- median handle time above the median of all human-handled conversations); for conversations
 -- without a category or without handle times: escalated, high/urgent priority, or above the first tier.
-create or replace table staging_ticket_facts as
+-- The rows are a table macro over the ticket rows `src` (a table name): a full build reads every
+-- ticket, an incremental refresh only the changed ones (pipelines/sql/refresh_ticket_marts.sql).
+create or replace temp macro ticket_facts(src) as table
 with
-tickets_in as (
-    select * from tickets
-),
-
 identities as (
     select distinct source_system, agent_id, employee_id from identity_map
 ),
@@ -17,20 +16,8 @@ tiers as (
     select * from settings_tiers
 ),
 
-human_median as (
-    select median(handle_seconds) as median_handle_seconds
-    from tickets_in
-    where not coalesce(is_bot_resolved, false) and handle_seconds is not null
-),
-
 categories as (
-    select
-        t.category,
-        median(t.handle_seconds) > any_value(h.median_handle_seconds) as is_complex_category
-    from tickets_in as t
-    cross join human_median as h
-    where not coalesce(t.is_bot_resolved, false) and t.handle_seconds is not null and t.category is not null
-    group by t.category
+    select * from staging_ticket_categories
 ),
 
 qa as (
@@ -45,6 +32,9 @@ facts as (
         t.ticket_id,
         i.employee_id,
         t.agent_id,
+        t.created_at,
+        t.solved_at,
+        t.customer_segment,
         cast(timezone('UTC', t.created_at) as date) as created_date,
         cast(date_trunc('month', cast(timezone('UTC', t.created_at) as date)) as date) as month,
         t.tier,
@@ -65,11 +55,13 @@ facts as (
         ) as is_complex,
         qa.qa_score,
         coalesce(qa.n_qa, 0) as n_qa
-    from tickets_in as t
+    from query_table(src) as t
     left join identities as i on i.source_system = t.source_system and i.agent_id = t.agent_id
     left join tiers as tr on tr.tier_key = lower(trim(t.tier))
     left join categories as c on c.category = t.category
     left join qa on qa.source_system = t.source_system and qa.ticket_id = t.ticket_id
 )
 
-select * from facts
+select * from facts;
+
+create or replace table staging_ticket_facts as from ticket_facts('tickets')

@@ -302,8 +302,75 @@ def test_refresh_adds_new_runs_like_a_full_build_and_swaps_atomically(tmp_path):
     con.close()
 
 
+def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp_path, caplog):
+    """The ticket-grain models replace only changed rows; the result must equal a full build, row for row."""
+    import logging
+    import shutil
+
+    from pipelines.config import DataPaths, load_settings
+    from pipelines.ingest import ingest_paths
+    from pipelines.sample.stream import stream_sample
+    from pipelines.warehouse import build_warehouse, refresh_warehouse
+
+    org = tmp_path / "org"
+    stream_sample(org, people=60, years=2, seed=5)
+    last = sorted(org.glob("*/*-20??-??.csv.gz"), key=lambda p: p.name.split("-", 1)[1])[-1]
+    held = tmp_path / "held" / last.parent.name
+    held.mkdir(parents=True)
+    shutil.move(last, held / last.name)
+    settings = load_settings(org / "tenure.toml")
+    data = DataPaths(tmp_path / "d")
+    ingest_paths([org], settings, data)
+    build_warehouse(settings, data)
+    con = duckdb.connect(str(data.warehouse), read_only=True)
+    (person, team, mid_day) = con.execute(
+        "select employee_id, any_value(agent_team), quantile_disc(created_date, 0.5) from marts_kpi_tickets "
+        "group by employee_id order by count(*) desc, employee_id limit 1"
+    ).fetchall()[0]
+    (other_team,) = con.execute(
+        "select min(team) from staging_job_states where team is not null and team <> ?", [team]
+    ).fetchall()[0]
+    # a back-dated team change for the busiest agent: their latest job event again, in another team
+    move = (
+        con.sql(
+            "select * from job_events where employee_id = $p and event_kind = 'job' order by effective_date desc limit 1",
+            params={"p": person},
+        )
+        .pl()
+        .with_columns(
+            pl.lit(mid_day).alias("effective_date"), pl.lit(other_team).alias("team"), pl.lit(9).alias("event_seq")
+        )
+    )
+    con.close()
+    ingest_paths([held / last.name], settings, data)  # the next month's conversations
+    runs = lk.runs(data.lake)["ingest_run"].to_list()
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "job_events", move, "bamboohr.job_information")
+    with caplog.at_level(logging.INFO, logger="pipelines.sql"):
+        refresh_warehouse(settings, data)
+    assert "sql model marts_kpi_workload_days (incremental)" in caplog.text
+    refreshed = _tables(data.warehouse)
+    build_warehouse(settings, data)
+    full = _tables(data.warehouse)
+    for name in full:
+        assert refreshed[name] == full[name], name
+    assert any(r["agent_team"] == other_team for r in full["marts_kpi_tickets"] if r["employee_id"] == person)
+
+
 def _tables(path):
-    names = ["tickets", "employees", "job_events", "identity_map", "unmatched_agents", "marts_person_months"]
+    names = [
+        "tickets",
+        "qa_reviews",
+        "employees",
+        "job_events",
+        "identity_map",
+        "unmatched_agents",
+        "staging_ticket_categories",
+        "staging_ticket_facts",
+        "marts_kpi_tickets",
+        "marts_kpi_workload_days",
+        "marts_customer_person_months",
+        "marts_person_months",
+    ]
     con = duckdb.connect(str(path), read_only=True)
     try:
         frames = {n: con.sql(f'select * from "{n}"').pl() for n in names}  # noqa: S608 - fixed names

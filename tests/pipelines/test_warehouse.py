@@ -135,10 +135,12 @@ def test_build_connections_cap_duckdb_memory_and_refuse_odd_sizes(tmp_path, monk
         return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
 
     monkeypatch.delenv("TENURE_DUCKDB_MEMORY_LIMIT", raising=False)
-    default = limit(duckdb.connect())
     con = wh._connect_for_writing(tmp_path / "a.duckdb")
-    assert limit(con) == default  # unset: DuckDB's own default
+    assert limit(con).replace(" ", "") == "2.7GiB"  # unset: 3 GB on a machine with at least 6 GB
     con.close()
+    monkeypatch.setattr(wh.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 10**6}[name])
+    assert wh.default_memory_limit() == "2.0GB"  # a 4.1 GB machine: half of it
+    monkeypatch.undo()
     monkeypatch.setenv("TENURE_DUCKDB_MEMORY_LIMIT", "3GB")
     con = wh._connect_for_writing(tmp_path / "a2.duckdb")
     assert limit(con).replace(" ", "") == "2.7GiB"  # 3GB (10^9 bytes) as DuckDB prints it
