@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.headcount import person_month_days
+from pipelines.metrics.headcount import person_month_days, person_totals
 from pipelines.metrics.scope import (
     as_of_days,
     as_of_for,
@@ -123,9 +123,9 @@ def get_progression_summary(
     """
     start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
-    days = person_month_days(viewer, ctx, start, end)
-    n_people = days["employee_id"].n_unique()
-    avg_headcount = days["n_days"].sum() / n if days.height else 0.0
+    totals = person_totals(viewer, ctx, start, end, n)  # one row: people, average headcount, transfers out
+    n_people = int(totals["n_people"][0])
+    avg_headcount = float(totals["avg_headcount"][0])
     min_size = ctx.settings.min_group_size
     if n_people < min_size:
         keys = ("promotions", "promotion_rate", "management_promotion_share", "lateral_moves", "transfers_out")
@@ -150,7 +150,7 @@ def get_progression_summary(
     hidden = {d: detail_differences(mine, others, ["all"], (d,), min_size)[0] for d in _SUMMARY_DETAILS}
     n_promotions = int(mine["promotions"][0])
     n_management = int(mine["management_promotions"][0])
-    transfers_out = int(days["transfers_out"].sum())
+    transfers_out = int(totals["transfers_out"][0])
     no_promotions = hidden["promotions"] or not n_promotions
     return {
         "promotions": None if hidden["promotions"] else n_promotions,

@@ -29,10 +29,11 @@ weeks as (
     from days
     group by employee_id, week
 ),
+-- a run of overload weeks: consecutive over-norm weeks share the count of weeks not over before them
 overload_runs as (
     select employee_id, week, peak_open_complex > $norm as is_over,
-        row_number() over (partition by employee_id order by week)
-        - row_number() over (partition by employee_id, peak_open_complex > $norm order by week) as grp
+        sum(case when peak_open_complex > $norm then 0 else 1 end)
+            over (partition by employee_id order by week rows between unbounded preceding and current row) as grp
     from weeks
 ),
 sustained as (
@@ -42,10 +43,12 @@ sustained as (
     )
     group by employee_id
 ),
+-- a run of bad ratings: consecutive bad ones share the count of good ratings before them
 rated as (
     select employee_id, created_at, csat_good = false as is_bad,
-        row_number() over (partition by employee_id order by created_at, ticket_id)
-        - row_number() over (partition by employee_id, csat_good = false order by created_at, ticket_id) as grp
+        sum(case when csat_good then 1 else 0 end)
+            over (partition by employee_id order by created_at, ticket_id rows between unbounded preceding and current row)
+            as grp
     from marts_kpi_tickets
     where created_date between $start and $end and csat_good is not null
 ),

@@ -25,6 +25,8 @@ MODEL_ORDER: tuple[str, ...] = (
     "marts_stalled",
     "marts_kpi_tickets",
     "marts_kpi_workload_days",
+    "marts_ticket_tier_months",
+    "marts_kpi_mix_months",
 )
 
 # Tenure bands used for attrition cuts: [min_months, max_months) of time in the support spell.
