@@ -264,6 +264,47 @@ def person_month_days(viewer: Viewer, ctx: Context, start: date, end: date) -> p
     return ctx.frame(PERSON_MONTH_DAYS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
 
 
+# PERSON_MONTH_DAYS_SQL added up per month, for viewers without a manager restriction: each segment
+# is cut at month starts only (a month's people, person-days, hires and exits need no tenure band).
+PERSON_MONTH_TOTALS_SQL = "".join(
+    (
+        "\nwith\n",
+        _SEGMENTS_CTE,
+        """live_segments as (
+    select * from segments where seg_from <= seg_to
+),
+seg_months as (
+    select
+        g.employee_id, g.start_date, g.start_kind, g.end_date, g.end_kind, g.is_regretted,
+        cast(m.m as date) as month,
+        greatest(g.seg_from, cast(m.m as date)) as part_from,
+        least(g.seg_to, cast(m.m + interval 1 month - interval 1 day as date)) as part_to
+    from live_segments as g,
+        lateral (
+            select unnest(generate_series(cast(date_trunc('month', g.seg_from) as date), g.seg_to, interval 1 month)) as m
+        ) as m
+)
+select
+    month,
+    count(distinct employee_id) as n_people,
+    cast(sum(part_to - part_from + 1) as bigint) as person_days,
+    count(*) filter (where start_date between part_from and part_to and start_kind in ('hire', 'rehire')) as hires,
+    count(*) filter (where start_date between part_from and part_to and start_kind = 'rehire') as rehires,
+    count(*) filter (where start_date between part_from and part_to and start_kind = 'transfer_in') as transfers_in,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'voluntary') as exits_voluntary,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'involuntary') as exits_involuntary,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'transfer_out') as transfers_out,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'unknown') as exits_unknown,
+    count(*) filter (
+        where end_date between part_from and part_to and end_kind in ('voluntary', 'involuntary') and is_regretted
+    ) as exits_regretted
+from seg_months
+group by month
+""",
+    )
+)
+
+
 def person_totals(viewer: Viewer, ctx: Context, start: date, end: date, n_window_days: int) -> pl.DataFrame:
     """People, average headcount and the hire / exit counts over [start, end] in the viewer's scope; one "all" row.
 
@@ -409,20 +450,28 @@ def get_attrition_monthly(
     start, end = period(viewer, ctx, start, end)
     months_index = start.year * 12 + start.month - 1 - 11
     first = date(months_index // 12, months_index % 12 + 1, 1)
-    days = person_month_days(viewer, ctx, first, end)
-    keys = [by] if by else []
-    if not keys:
-        days = days.with_columns(pl.lit("all").alias("group"))
-        keys = ["group"]
+    keys = [by] if by else ["group"]
+    if by is None and manager_param(viewer) is None:  # per month, from the segments without cutting pieces
+        per = ctx.frame(PERSON_MONTH_TOTALS_SQL, {"start": first, "end": end, "manager_id": None}).select(
+            pl.lit("all").alias("group"),
+            "month",
+            pl.col("n_people").cast(pl.UInt32),
+            "person_days",
+            *_COUNTS,
+        )
+    else:
+        days = person_month_days(viewer, ctx, first, end)
+        if by is None:
+            days = days.with_columns(pl.lit("all").alias("group"))
+        per = days.group_by([*keys, "month"]).agg(
+            pl.col("employee_id").n_unique().alias("n_people"),
+            pl.col("n_days").sum().alias("person_days"),
+            *[pl.col(c).sum() for c in _COUNTS],
+        )
     months = pl.date_range(first, end, "1mo", eager=True).alias("month").to_frame()
     month_days = months.with_columns(
         pl.min_horizontal(pl.col("month").dt.month_end(), pl.lit(end)).alias("_end"),
     ).with_columns(((pl.col("_end") - pl.col("month")).dt.total_days() + 1).alias("days_in_month"))
-    per = days.group_by([*keys, "month"]).agg(
-        pl.col("employee_id").n_unique().alias("n_people"),
-        pl.col("n_days").sum().alias("person_days"),
-        *[pl.col(c).sum() for c in _COUNTS],
-    )
     groups = per.select(keys).unique()
     grid = groups.join(month_days.select("month", "days_in_month"), how="cross")
     per = grid.join(per, on=[*keys, "month"], how="left").with_columns(

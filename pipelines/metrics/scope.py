@@ -119,6 +119,12 @@ def with_ticket_months(select: str) -> str:
     return _TICKET_MONTHS_OPEN + select
 
 
+def with_all_tickets(facts: str, select: str) -> str:
+    """with_scoped_tickets(facts, select) for viewers without a manager restriction: `scoped` is every
+    ticket of `facts`, without the subtree's joins (the same rows, read once)."""
+    return "".join(("\nwith\nfacts as (\n", facts, "\n),\nscoped as (\n    select * from facts\n)\n", select))
+
+
 _IN_SCOPE_SQL = with_subtree(_IN_SCOPE_SQL_HEAD, _IN_SCOPE_SQL_TAIL)
 
 
