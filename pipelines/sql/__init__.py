@@ -27,6 +27,8 @@ MODEL_ORDER: tuple[str, ...] = (
     "marts_kpi_workload_days",
     "marts_ticket_tier_months",
     "marts_kpi_mix_months",
+    "marts_kpi_workload_weeks",
+    "marts_kpi_rated_tickets",
 )
 
 # Tenure bands used for attrition cuts: [min_months, max_months) of time in the support spell.
