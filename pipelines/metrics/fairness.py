@@ -20,7 +20,6 @@ from pipelines.metrics.scope import (
     PeriodNotAllowed,
     last_complete_month_end,
     manager_param,
-    month_split,
     period,
     period_guarded,
     require_people,
@@ -82,44 +81,18 @@ group by category, tier, channel
 """,
 )
 
-# The same cells for viewers without a manager restriction: whole months from
-# marts_kpi_mix_months, the partial months at the edges (scope.month_split) from the tickets.
-# n_people is the most people who handled the cell in one month: a lower bound of the window's.
-_MIX_EDGE_CELLS = """
-    select
-        category, tier, channel,
-        count(handle_seconds) as n_handle_time, sum(handle_seconds) as total_handle_time,
-        count(resolution_hours) as n_resolution_time, sum(resolution_hours) as total_resolution_time,
-        count(csat_good) as n_csat, sum(cast(csat_good as integer)) as total_csat,
-        count(distinct employee_id) as n_people
-    from marts_kpi_tickets
-    where created_date between {lo} and {hi}
-    group by month, category, tier, channel"""
-MIX_MONTHS_SQL = "".join(
-    (
-        """
-with
-cells as (
-    select category, tier, channel, n_handle_time, total_handle_time, n_resolution_time, total_resolution_time,
-        n_csat, total_csat, n_people
-    from marts_kpi_mix_months
-    where month between $full_from and $full_to
-    union all""",
-        _MIX_EDGE_CELLS.format(lo="$edge_a_from", hi="$edge_a_to"),
-        "\n    union all",
-        _MIX_EDGE_CELLS.format(lo="$edge_b_from", hi="$edge_b_to"),
-        """
-)
+# The same cells for viewers without a manager restriction, added up from marts_kpi_mix_days.
+# n_people is the most people who handled the cell on one day: a lower bound of the window's.
+MIX_DAYS_SQL = """
 select category, tier, channel,
     cast(sum(n_handle_time) as bigint) as n_handle_time, sum(total_handle_time) as total_handle_time,
     cast(sum(n_resolution_time) as bigint) as n_resolution_time, sum(total_resolution_time) as total_resolution_time,
     cast(sum(n_csat) as bigint) as n_csat, sum(total_csat) as total_csat,
     max(n_people) as n_people
-from cells
+from marts_kpi_mix_days
+where day between $start and $end
 group by category, tier, channel
-""",
-    )
-)
+"""
 
 # before `train` has written the expectations, expected CSAT is null (the same query otherwise).
 # Only expectations that count are joined: set (avg skips nulls) and of a ticket created in the
@@ -377,8 +350,8 @@ def get_mix_shift(
     windows = (period_a, period_b)
     # people behind each window: at least the largest cell's (a lower bound, so suppression errs safe)
     cells: list[pl.DataFrame] = []
-    if manager is None:  # the monthly mart; its people are a lower bound of the cells' own
-        cells = [ctx.frame(MIX_MONTHS_SQL, month_split(s, e)) for s, e in windows]
+    if manager is None:  # the daily mart; its people are a lower bound of the cells' own
+        cells = [ctx.frame(MIX_DAYS_SQL, {"start": s, "end": e}) for s, e in windows]
         if min(int(c["n_people"].max() or 0) if c.height else 0 for c in cells) < ctx.settings.min_group_size:
             cells = []  # too few by the bound: count each cell's people exactly below
     if not cells:

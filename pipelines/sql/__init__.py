@@ -26,7 +26,7 @@ MODEL_ORDER: tuple[str, ...] = (
     "marts_kpi_tickets",
     "marts_kpi_workload_days",
     "marts_ticket_tier_months",
-    "marts_kpi_mix_months",
+    "marts_kpi_mix_days",
     "marts_kpi_workload_weeks",
     "marts_kpi_rated_tickets",
 )
