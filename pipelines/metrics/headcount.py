@@ -305,6 +305,23 @@ group by month
 )
 
 
+# The live segments themselves (one row per job state x support spell overlap inside the window),
+# for viewers without a manager restriction: attributes and days, for sums that need no month.
+PERSON_SEGMENT_DAYS_SQL = "".join(
+    (
+        "\nwith\n",
+        _SEGMENTS_CTE,
+        """live_segments as (
+    select * from segments where seg_from <= seg_to
+)
+select employee_id, team, tier, track, level, title, manager_id, location, hire_cohort,
+    cast(seg_to - seg_from + 1 as bigint) as n_days
+from live_segments
+""",
+    )
+)
+
+
 def person_totals(viewer: Viewer, ctx: Context, start: date, end: date, n_window_days: int) -> pl.DataFrame:
     """People, average headcount and the hire / exit counts over [start, end] in the viewer's scope; one "all" row.
 

@@ -22,6 +22,7 @@ from pipelines.metrics.fairness import (
 from pipelines.metrics.headcount import (
     _COUNTS,
     PERSON_MONTH_TOTALS_SQL,
+    PERSON_SEGMENT_DAYS_SQL,
     PERSON_TOTALS_SQL,
     person_month_days,
 )
@@ -176,3 +177,18 @@ def test_reuse_reads_a_query_once_per_block(ctx):
         first = ctx.frame(sql)
         assert ctx.frame(sql) is first
     assert ctx.frame(sql) is not first  # nothing kept after the block
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_segment_days_equal_the_person_month_days_per_title(ctx, window):
+    start, end = window
+    params = {"start": start, "end": end, "manager_id": None}
+    segments = ctx.frame(PERSON_SEGMENT_DAYS_SQL, params)
+    days = person_month_days(DIRECTOR, ctx, start, end)
+    for frame in (segments, days):
+        assert frame.height  # every window holds someone in support
+    per_title = [
+        f.group_by("title").agg(pl.col("employee_id").n_unique(), pl.col("n_days").sum()).sort("title")
+        for f in (segments, days)
+    ]
+    assert_frame_equal(*per_title)
