@@ -46,10 +46,12 @@ def next_roles(ctx: Context) -> pl.DataFrame:
 
 def _standing(viewer: Viewer, ctx: Context, as_of: date | None) -> pl.DataFrame:
     end = window(ctx, None, as_of)[1]
-    everyone = ctx.frame(PANEL_SQL, {"start": end, "end": end, "manager_id": None}).select("employee_id", "title")
-    scoped = ctx.frame(PANEL_SQL, {"start": end, "end": end, "manager_id": manager_param(viewer)}).select(
-        "employee_id", "title", "team"
-    )
+    panel = ctx.frame(PANEL_SQL, {"start": end, "end": end, "manager_id": None})
+    everyone = panel.select("employee_id", "title")
+    manager = manager_param(viewer)
+    if manager is not None:  # else the viewer's panel is everyone's
+        panel = ctx.frame(PANEL_SQL, {"start": end, "end": end, "manager_id": manager})
+    scoped = panel.select("employee_id", "title", "team")
     ratings = ctx.frame(LATEST_RATINGS_SQL, {"as_of": end})
     # the bar: median latest rating of everyone (whole organisation) now holding the next role
     bars = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,10 +21,34 @@ class Context:
 
     con: duckdb.DuckDBPyConnection
     settings: Settings
+    # frames read inside a reuse() block, by (sql, parameters); None outside one
+    _reused: dict[tuple[str, tuple[tuple[str, str], ...]], pl.DataFrame] | None = field(default=None, repr=False)
 
     def frame(self, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
-        """Run a bound query and return a Polars frame."""
-        return self.con.sql(sql, params=params or {}).pl()
+        """Run a bound query and return a Polars frame (read once per reuse() block when inside one)."""
+        if self._reused is None:
+            return self.con.sql(sql, params=params or {}).pl()
+        key = (sql, tuple(sorted((name, repr(value)) for name, value in (params or {}).items())))
+        if key not in self._reused:
+            self._reused[key] = self.con.sql(sql, params=params or {}).pl()
+        return self._reused[key]
+
+    @contextmanager
+    def reuse(self) -> Iterator[Context]:
+        """Within the block, the same query with the same parameters is read from the warehouse once.
+
+        For a public function that calls several others over the same window (the executive
+        summary, the tipping points): the frames are kept until the block ends, never across
+        calls. Polars frames are immutable, so sharing one between readers is safe.
+        """
+        if self._reused is not None:  # nested: the outer block keeps the frames
+            yield self
+            return
+        self._reused = {}
+        try:
+            yield self
+        finally:
+            self._reused = None
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
         """Run a bound query and return its first row."""

@@ -8,7 +8,16 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.scope import manager_param, period, require_people, window, with_scoped_tickets, with_subtree
+from pipelines.metrics.scope import (
+    manager_param,
+    month_split,
+    period,
+    require_people,
+    window,
+    with_scoped_tickets,
+    with_subtree,
+    with_ticket_months,
+)
 
 # Conversations created in [start, end] (UTC dates). A manager's scope keeps the conversations
 # handled by people in their subtree that day; bot-only conversations have no handler, so they
@@ -31,6 +40,27 @@ group by month
 order by month
 """,
 )
+
+# The same table for viewers without a manager restriction, added up from the monthly mart.
+TICKET_MONTHS_SQL = with_ticket_months(
+    """
+select
+    month,
+    cast(sum(n_conversations) as bigint) as n_conversations,
+    count(distinct employee_id) as n_people,
+    cast(sum(n_bot_resolved) as bigint) as n_bot_resolved,
+    cast(sum(n_rated) as bigint) as n_rated,
+    cast(sum(n_good) as bigint) as n_good,
+    cast(sum(n_qa_tickets) as bigint) as n_qa_tickets,
+    sum(total_qa_score) / nullif(sum(n_qa_tickets), 0) as qa_mean_score,
+    cast(sum(n_escalated) as bigint) as n_escalated
+from cells
+group by month
+order by month
+"""
+)
+# Everyone who handled a conversation in the window (any month), from the same mart.
+TICKET_PEOPLE_SQL = with_ticket_months("select count(distinct employee_id) from cells")
 
 PERSON_SQL = with_subtree(
     """
@@ -57,7 +87,10 @@ select * exclude (obs_date) from scoped order by employee_id, month
 
 
 def _monthly(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame:
-    return ctx.frame(TICKETS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    manager = manager_param(viewer)
+    if manager is None:
+        return ctx.frame(TICKET_MONTHS_SQL, month_split(start, end))
+    return ctx.frame(TICKETS_SQL, {"start": start, "end": end, "manager_id": manager})
 
 
 def get_customer_outcomes(
@@ -72,10 +105,7 @@ def get_customer_outcomes(
     monthly = _monthly(viewer, ctx, start, end)
     is_manager = manager_param(viewer) is not None
     n_conv = int(monthly["n_conversations"].sum()) if monthly.height else 0
-    n_people = ctx.one(
-        "select count(distinct employee_id) from staging_ticket_facts where created_date between $start and $end",
-        {"start": start, "end": end},
-    )
+    n_people = None if is_manager else ctx.one(TICKET_PEOPLE_SQL, month_split(start, end))
     people = int(monthly["n_people"].max() or 0) if is_manager else int(n_people[0] if n_people else 0)
     rated = int(monthly["n_rated"].sum()) if monthly.height else 0
     qa_n = int(monthly["n_qa_tickets"].sum()) if monthly.height else 0

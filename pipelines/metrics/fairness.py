@@ -81,22 +81,38 @@ group by category, tier, channel
 """,
 )
 
-# before `train` has written the expectations, expected CSAT is null (the same query otherwise)
+# The same cells for viewers without a manager restriction, added up from marts_kpi_mix_days.
+# n_people is the most people who handled the cell on one day: a lower bound of the window's.
+MIX_DAYS_SQL = """
+select category, tier, channel,
+    cast(sum(n_handle_time) as bigint) as n_handle_time, sum(total_handle_time) as total_handle_time,
+    cast(sum(n_resolution_time) as bigint) as n_resolution_time, sum(total_resolution_time) as total_resolution_time,
+    cast(sum(n_csat) as bigint) as n_csat, sum(total_csat) as total_csat,
+    max(n_people) as n_people
+from marts_kpi_mix_days
+where day between $start and $end
+group by category, tier, channel
+"""
+
+# before `train` has written the expectations, expected CSAT is null (the same query otherwise).
+# Only expectations that count are joined: set (avg skips nulls) and of a ticket created in the
+# window (kpi_train copies each ticket's created_date), which lets the scan skip other dates.
 CSAT_EXPECTED = """
-    left join kpi_ticket_expectations as x on x.source_system = k.source_system and x.ticket_id = k.ticket_id"""
+    left join kpi_ticket_expectations as x
+        on x.source_system = k.source_system and x.ticket_id = k.ticket_id
+        and x.expected_csat_good is not null and x.created_date between $start and $end"""
 CSAT_NO_EXPECTED = """
     left join (select null as source_system, null as ticket_id, cast(null as double) as expected_csat_good) as x
         on false"""
 
-CSAT_CATEGORIES_SQL = with_scoped_tickets(
-    "".join(
-        (
-            "select k.*, x.expected_csat_good\n    from marts_kpi_tickets as k",
-            CSAT_EXPECTED,
-            "\n    where k.created_date between $start and $end",
-        )
-    ),
-    """
+_CSAT_FACTS = "".join(
+    (
+        "select k.*, x.expected_csat_good\n    from marts_kpi_tickets as k",
+        CSAT_EXPECTED,
+        "\n    where k.created_date between $start and $end",
+    )
+)
+_CSAT_SELECT = """
 select
     category,
     count(*) as n_tickets,
@@ -111,8 +127,48 @@ select
 from scoped
 group by category
 order by category
-""",
+"""
+CSAT_CATEGORIES_SQL = with_scoped_tickets(_CSAT_FACTS, _CSAT_SELECT)
+
+# The same table for viewers without a manager restriction: the expected CSAT of the rated tickets
+# is averaged per category on its own, so only they meet the expectations (the join the rest skips).
+_CSAT_ALL_EXPECTED = """
+expected as (
+    select k.category, avg(x.expected_csat_good) as expected_csat
+    from marts_kpi_tickets as k
+    join kpi_ticket_expectations as x
+        on x.source_system = k.source_system and x.ticket_id = k.ticket_id
+        and x.expected_csat_good is not null and x.created_date between $start and $end
+    where k.created_date between $start and $end and k.csat_good is not null
+    group by k.category
+),"""
+_CSAT_ALL_NO_EXPECTED = """
+expected as (
+    select cast(null as varchar) as category, cast(null as double) as expected_csat where false
+),"""
+_CSAT_ALL_SELECT = """
+per_category as (
+    select
+        category,
+        count(*) as n_tickets,
+        count(distinct employee_id) as n_people,
+        count(csat_good) as n_rated,
+        avg(cast(csat_good as double)) as csat,
+        count(qa_score) as n_qa,
+        avg(qa_score) as qa_mean_score,
+        count(*) filter (where csat_good = false and qa_score >= $high_qa) as n_bad_high_qa,
+        count(*) filter (where csat_good = false) as n_bad
+    from marts_kpi_tickets
+    where created_date between $start and $end
+    group by category
 )
+select p.category, p.n_tickets, p.n_people, p.n_rated, p.csat, e.expected_csat, p.n_qa, p.qa_mean_score,
+    p.n_bad_high_qa, p.n_bad
+from per_category as p
+left join expected as e on e.category is not distinct from p.category
+order by p.category
+"""
+CSAT_ALL_CATEGORIES_SQL = "".join(("\nwith", _CSAT_ALL_EXPECTED, _CSAT_ALL_SELECT))
 
 # At risk of a promotion: a month in a role that has a next step on its track (max_months set) or
 # that someone in the data was promoted out of (e.g. a senior specialist picked as team lead),
@@ -291,8 +347,15 @@ def get_mix_shift(
         start = first[0] if first and first[0] else period_b[0]
         period_a = (start, trailing_year_end(start))
     manager = manager_param(viewer)
-    cells = [ctx.frame(MIX_CELLS_SQL, {"start": s, "end": e, "manager_id": manager}) for s, e in (period_a, period_b)]
+    windows = (period_a, period_b)
     # people behind each window: at least the largest cell's (a lower bound, so suppression errs safe)
+    cells: list[pl.DataFrame] = []
+    if manager is None:  # the daily mart; its people are a lower bound of the cells' own
+        cells = [ctx.frame(MIX_DAYS_SQL, {"start": s, "end": e}) for s, e in windows]
+        if min(int(c["n_people"].max() or 0) if c.height else 0 for c in cells) < ctx.settings.min_group_size:
+            cells = []  # too few by the bound: count each cell's people exactly below
+    if not cells:
+        cells = [ctx.frame(MIX_CELLS_SQL, {"start": s, "end": e, "manager_id": manager}) for s, e in windows]
     people = min(int(c["n_people"].max() or 0) if c.height else 0 for c in cells)
     a, b = (
         c.select(
@@ -330,10 +393,12 @@ def get_csat_context(
     mean over categories while QA is above theirs (the answer, not the agent, is rated).
     """
     start, end = period(viewer, ctx, start, end)
-    sql = (
-        CSAT_CATEGORIES_SQL if kpi_models_fitted(ctx) else CSAT_CATEGORIES_SQL.replace(CSAT_EXPECTED, CSAT_NO_EXPECTED)
-    )
-    frame = ctx.frame(sql, {"start": start, "end": end, "manager_id": manager_param(viewer), "high_qa": high_qa})
+    manager = manager_param(viewer)
+    sql = CSAT_CATEGORIES_SQL if manager is not None else CSAT_ALL_CATEGORIES_SQL
+    if not kpi_models_fitted(ctx):
+        sql = sql.replace(CSAT_EXPECTED, CSAT_NO_EXPECTED).replace(_CSAT_ALL_EXPECTED, _CSAT_ALL_NO_EXPECTED)
+    params = {"start": start, "end": end, "high_qa": high_qa}
+    frame = ctx.frame(sql, {**params, "manager_id": manager} if manager is not None else params)
     if frame.is_empty():
         return frame
     overall_csat = frame["csat"].mean()

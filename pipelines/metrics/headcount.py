@@ -37,6 +37,26 @@ CUTS: tuple[str, ...] = (
     "hire_cohort",
 )
 
+# A job state's overlap with a support spell and the window, for viewers without a manager
+# restriction (a manager's rows come per day): the segments PERSON_MONTH_DAYS_SQL cuts into pieces.
+_SEGMENTS_CTE = """segments as (
+    select
+        s.employee_id,
+        s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
+        sp.hire_cohort, sp.start_date, sp.start_kind, sp.end_date, sp.end_kind, sp.is_regretted,
+        greatest(s.valid_from, sp.start_date, cast($start as date)) as seg_from,
+        least(
+            coalesce(s.valid_to, cast($end as date)), coalesce(sp.end_date, cast($end as date)), cast($end as date)
+        ) as seg_to
+    from staging_job_states as s
+    join marts_support_spells as sp
+        on sp.employee_id = s.employee_id
+        and s.valid_from <= coalesce(sp.end_date, cast($end as date))
+        and (s.valid_to is null or s.valid_to >= sp.start_date)
+    where s.is_support and cast($manager_id as varchar) is null
+),
+"""
+
 # One row per person per month per combination of attributes held on those days, inside the
 # window and the viewer's scope: days in support and the hires / exits that happened on them.
 # An exit counts on the spell's last day in support with that day's attributes.
@@ -54,7 +74,9 @@ probe_days as (
     where cast($manager_id as varchar) is not null
 ),
 """,
-    """,
+    "".join(
+        (
+            """,
 support_days as (
     select
         s.employee_id,
@@ -103,23 +125,9 @@ by_day as (
     from banded
     group by all
 ),
-segments as (
-    select
-        s.employee_id,
-        s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
-        sp.hire_cohort, sp.start_date, sp.start_kind, sp.end_date, sp.end_kind, sp.is_regretted,
-        greatest(s.valid_from, sp.start_date, cast($start as date)) as seg_from,
-        least(
-            coalesce(s.valid_to, cast($end as date)), coalesce(sp.end_date, cast($end as date)), cast($end as date)
-        ) as seg_to
-    from staging_job_states as s
-    join marts_support_spells as sp
-        on sp.employee_id = s.employee_id
-        and s.valid_from <= coalesce(sp.end_date, cast($end as date))
-        and (s.valid_to is null or s.valid_to >= sp.start_date)
-    where s.is_support and cast($manager_id as varchar) is null
-),
-live_segments as (
+""",
+            _SEGMENTS_CTE,
+            """live_segments as (
     select *, row_number() over () as seg_id from segments where seg_from <= seg_to
 ),
 cuts as (
@@ -186,6 +194,37 @@ select * from by_day
 union all
 select * from by_piece
 """,
+        )
+    ),
+)
+
+
+# PERSON_MONTH_DAYS_SQL added up over everything, for viewers without a manager restriction: the
+# pieces of a segment partition its days and hold its spell's start or end at most once, so the
+# sums over the segments equal the sums over the pieces, without cutting them.
+PERSON_TOTALS_SQL = "".join(
+    (
+        "\nwith\n",
+        _SEGMENTS_CTE,
+        """live_segments as (
+    select * from segments where seg_from <= seg_to
+)
+select
+    count(distinct employee_id) as n_people,
+    cast(coalesce(sum(seg_to - seg_from + 1), 0) as bigint) as n_days,
+    count(*) filter (where start_date between seg_from and seg_to and start_kind in ('hire', 'rehire')) as hires,
+    count(*) filter (where start_date between seg_from and seg_to and start_kind = 'rehire') as rehires,
+    count(*) filter (where start_date between seg_from and seg_to and start_kind = 'transfer_in') as transfers_in,
+    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'voluntary') as exits_voluntary,
+    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'involuntary') as exits_involuntary,
+    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'transfer_out') as transfers_out,
+    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'unknown') as exits_unknown,
+    count(*) filter (
+        where end_date between seg_from and seg_to and end_kind in ('voluntary', 'involuntary') and is_regretted
+    ) as exits_regretted
+from live_segments
+""",
+    )
 )
 
 _COUNTS = (
@@ -223,6 +262,82 @@ def person_month_days(viewer: Viewer, ctx: Context, start: date, end: date) -> p
     Internal building block (person-level): public functions aggregate it before returning.
     """
     return ctx.frame(PERSON_MONTH_DAYS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+
+
+# PERSON_MONTH_DAYS_SQL added up per month, for viewers without a manager restriction: each segment
+# is cut at month starts only (a month's people, person-days, hires and exits need no tenure band).
+PERSON_MONTH_TOTALS_SQL = "".join(
+    (
+        "\nwith\n",
+        _SEGMENTS_CTE,
+        """live_segments as (
+    select * from segments where seg_from <= seg_to
+),
+seg_months as (
+    select
+        g.employee_id, g.start_date, g.start_kind, g.end_date, g.end_kind, g.is_regretted,
+        cast(m.m as date) as month,
+        greatest(g.seg_from, cast(m.m as date)) as part_from,
+        least(g.seg_to, cast(m.m + interval 1 month - interval 1 day as date)) as part_to
+    from live_segments as g,
+        lateral (
+            select unnest(generate_series(cast(date_trunc('month', g.seg_from) as date), g.seg_to, interval 1 month)) as m
+        ) as m
+)
+select
+    month,
+    count(distinct employee_id) as n_people,
+    cast(sum(part_to - part_from + 1) as bigint) as person_days,
+    count(*) filter (where start_date between part_from and part_to and start_kind in ('hire', 'rehire')) as hires,
+    count(*) filter (where start_date between part_from and part_to and start_kind = 'rehire') as rehires,
+    count(*) filter (where start_date between part_from and part_to and start_kind = 'transfer_in') as transfers_in,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'voluntary') as exits_voluntary,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'involuntary') as exits_involuntary,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'transfer_out') as transfers_out,
+    count(*) filter (where end_date between part_from and part_to and end_kind = 'unknown') as exits_unknown,
+    count(*) filter (
+        where end_date between part_from and part_to and end_kind in ('voluntary', 'involuntary') and is_regretted
+    ) as exits_regretted
+from seg_months
+group by month
+""",
+    )
+)
+
+
+# The live segments themselves (one row per job state x support spell overlap inside the window),
+# for viewers without a manager restriction: attributes and days, for sums that need no month.
+PERSON_SEGMENT_DAYS_SQL = "".join(
+    (
+        "\nwith\n",
+        _SEGMENTS_CTE,
+        """live_segments as (
+    select * from segments where seg_from <= seg_to
+)
+select employee_id, team, tier, track, level, title, manager_id, location, hire_cohort,
+    cast(seg_to - seg_from + 1 as bigint) as n_days
+from live_segments
+""",
+    )
+)
+
+
+def person_totals(viewer: Viewer, ctx: Context, start: date, end: date, n_window_days: int) -> pl.DataFrame:
+    """People, average headcount and the hire / exit counts over [start, end] in the viewer's scope; one "all" row.
+
+    The same frame as aggregating person_month_days over no cut; for viewers without a manager
+    restriction it comes from the segments' sums, without cutting them into pieces.
+    """
+    if manager_param(viewer) is None:
+        row = ctx.frame(PERSON_TOTALS_SQL, {"start": start, "end": end, "manager_id": None})
+        if row["n_people"][0]:  # nobody: _aggregate's row of zeros below
+            return row.select(
+                pl.lit("all").alias("group"),
+                pl.col("n_people").cast(pl.UInt32),
+                (pl.col("n_days") / n_window_days).alias("avg_headcount"),
+                *_COUNTS,
+            )
+    return _aggregate(person_month_days(viewer, ctx, start, end), [], n_window_days)
 
 
 def _rates(frame: pl.DataFrame, n_window_days: int) -> pl.DataFrame:
@@ -263,10 +378,13 @@ def get_headcount(viewer: Viewer, ctx: Context, as_of: date | None = None, by: s
     """Headcount in support on as_of (people with that day in a support spell); one row per group."""
     _check_cut(by)
     day = as_of_for(viewer, ctx, as_of)
-    days = person_month_days(viewer, ctx, day, day)
     keys = [by] if by else []
     out = (
-        _aggregate(days, keys, 1)
+        (
+            _aggregate(person_month_days(viewer, ctx, day, day), keys, 1)
+            if keys
+            else person_totals(viewer, ctx, day, day, 1)
+        )
         .select([*(keys or ["group"]), "n_people"])
         .with_columns(pl.col("n_people").alias("headcount"))
     )
@@ -281,9 +399,12 @@ def get_average_headcount(
     start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
     keys = [by] if by else []
-    out = _aggregate(person_month_days(viewer, ctx, start, end), keys, n).select(
-        [*(keys or ["group"]), "n_people", "avg_headcount"]
+    totals = (
+        _aggregate(person_month_days(viewer, ctx, start, end), keys, n)
+        if keys
+        else person_totals(viewer, ctx, start, end, n)
     )
+    out = totals.select([*(keys or ["group"]), "n_people", "avg_headcount"])
     return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
 
 
@@ -304,7 +425,12 @@ def get_attrition(
     min_size = ctx.settings.min_group_size
     if not period_guarded(viewer):
         n = (end - start).days + 1
-        out = _rates(_aggregate(person_month_days(viewer, ctx, start, end), keys, n), n)
+        totals = (
+            _aggregate(person_month_days(viewer, ctx, start, end), keys, n)
+            if keys
+            else person_totals(viewer, ctx, start, end, n)
+        )
+        out = _rates(totals, n)
         return suppress(out, min_size, keep=tuple(keys or ["group"]))
     grid = grid_windows(ctx)
     # grid windows are whole calendar months: one read, then filter by month
@@ -341,20 +467,28 @@ def get_attrition_monthly(
     start, end = period(viewer, ctx, start, end)
     months_index = start.year * 12 + start.month - 1 - 11
     first = date(months_index // 12, months_index % 12 + 1, 1)
-    days = person_month_days(viewer, ctx, first, end)
-    keys = [by] if by else []
-    if not keys:
-        days = days.with_columns(pl.lit("all").alias("group"))
-        keys = ["group"]
+    keys = [by] if by else ["group"]
+    if by is None and manager_param(viewer) is None:  # per month, from the segments without cutting pieces
+        per = ctx.frame(PERSON_MONTH_TOTALS_SQL, {"start": first, "end": end, "manager_id": None}).select(
+            pl.lit("all").alias("group"),
+            "month",
+            pl.col("n_people").cast(pl.UInt32),
+            "person_days",
+            *_COUNTS,
+        )
+    else:
+        days = person_month_days(viewer, ctx, first, end)
+        if by is None:
+            days = days.with_columns(pl.lit("all").alias("group"))
+        per = days.group_by([*keys, "month"]).agg(
+            pl.col("employee_id").n_unique().alias("n_people"),
+            pl.col("n_days").sum().alias("person_days"),
+            *[pl.col(c).sum() for c in _COUNTS],
+        )
     months = pl.date_range(first, end, "1mo", eager=True).alias("month").to_frame()
     month_days = months.with_columns(
         pl.min_horizontal(pl.col("month").dt.month_end(), pl.lit(end)).alias("_end"),
     ).with_columns(((pl.col("_end") - pl.col("month")).dt.total_days() + 1).alias("days_in_month"))
-    per = days.group_by([*keys, "month"]).agg(
-        pl.col("employee_id").n_unique().alias("n_people"),
-        pl.col("n_days").sum().alias("person_days"),
-        *[pl.col(c).sum() for c in _COUNTS],
-    )
     groups = per.select(keys).unique()
     grid = groups.join(month_days.select("month", "days_in_month"), how="cross")
     per = grid.join(per, on=[*keys, "month"], how="left").with_columns(

@@ -24,25 +24,55 @@ from pipelines.metrics.scope import (
     with_subtree,
 )
 
-# Panel rows inside [start, end] whose person was in the viewer's subtree on the row's obs_date.
-PANEL_SQL = with_subtree(
-    """
+
+def _panel_sql(rows_filter: str, final: str = "select * from scoped order by employee_id, month") -> str:
+    """PANEL_SQL with a constant extra condition on marts_person_months and a final select from
+    `scoped` (constant parts only: values are bound)."""
+    return with_subtree(
+        "".join(
+            (
+                """
 with recursive
 rows_in as (
-    select * from marts_person_months where month between date_trunc('month', cast($start as date)) and $end
+    select * from marts_person_months where month between date_trunc('month', cast($start as date)) and $end""",
+                rows_filter,
+                """
 ),
 probe_days as (
     select distinct obs_date as day from rows_in
 ),
 """,
-    """,
+            )
+        ),
+        "".join(
+            (
+                """,
 scoped as (
     select r.*
     from rows_in as r
     left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
-select * from scoped order by employee_id, month
+""",
+                final,
+            )
+        ),
+    )
+
+
+# Panel rows inside [start, end] whose person was in the viewer's subtree on the row's obs_date.
+PANEL_SQL = _panel_sql("")
+# The same rows of the spells starting in [$spell_from, $spell_to] only.
+PANEL_SPELLS_SQL = _panel_sql(" and spell_start_date between $spell_from and $spell_to")
+# The panel added up per team and month: people, people who handled conversations, conversations.
+PANEL_TEAM_MONTHS_SQL = _panel_sql(
+    "",
+    """select team, month,
+    count(distinct employee_id) as n_people,
+    count(*) filter (where coalesce(tickets_handled, 0) > 0) as n_handlers,
+    sum(coalesce(tickets_handled, 0)) as n_conversations
+from scoped
+group by team, month
 """,
 )
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.headcount import person_month_days
+from pipelines.metrics.headcount import PERSON_SEGMENT_DAYS_SQL, person_month_days, person_totals
 from pipelines.metrics.scope import (
     as_of_days,
     as_of_for,
@@ -19,6 +19,7 @@ from pipelines.metrics.scope import (
     detail_differences,
     grid_windows,
     manager_param,
+    month_split,
     period,
     period_guarded,
     suppress,
@@ -92,16 +93,25 @@ def get_promotions(
     start, end = period(viewer, ctx, start, end)
     grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
     lo, hi = min(w[0] for w in grid), max(w[1] for w in grid)
-    days = person_month_days(viewer, ctx, lo, hi)
     moves = _moves(viewer, ctx, lo, hi)
-    tables = {
-        w: _promotion_table(
-            days.filter(pl.col("month").is_between(w[0], w[1])),
-            moves.filter(pl.col("effective_date").is_between(w[0], w[1])),
-            by,
-        )
-        for w in grid
-    }
+    if period_guarded(viewer) or manager_param(viewer) is not None:
+        days = person_month_days(viewer, ctx, lo, hi)
+        tables = {
+            w: _promotion_table(
+                days.filter(pl.col("month").is_between(w[0], w[1])),
+                moves.filter(pl.col("effective_date").is_between(w[0], w[1])),
+                by,
+            )
+            for w in grid
+        }
+    else:
+        # one window, everyone: exposure from the segments, no month cut needed. The month filter
+        # above keeps the months starting inside the window, so exposure starts at the first of them.
+        exposure_from = month_split(start, end)["full_from"]
+        days = ctx.frame(PERSON_SEGMENT_DAYS_SQL, {"start": exposure_from, "end": end, "manager_id": None})
+        tables = {
+            (start, end): _promotion_table(days, moves.filter(pl.col("effective_date").is_between(start, end)), by)
+        }
     out = tables[(start, end)]
     others = [t for w, t in tables.items() if w != (start, end)]
     flagged = detail_differences(out, others, [by], PROMOTION_DETAILS, ctx.settings.min_group_size)
@@ -123,9 +133,9 @@ def get_progression_summary(
     """
     start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
-    days = person_month_days(viewer, ctx, start, end)
-    n_people = days["employee_id"].n_unique()
-    avg_headcount = days["n_days"].sum() / n if days.height else 0.0
+    totals = person_totals(viewer, ctx, start, end, n)  # one row: people, average headcount, transfers out
+    n_people = int(totals["n_people"][0])
+    avg_headcount = float(totals["avg_headcount"][0])
     min_size = ctx.settings.min_group_size
     if n_people < min_size:
         keys = ("promotions", "promotion_rate", "management_promotion_share", "lateral_moves", "transfers_out")
@@ -150,7 +160,7 @@ def get_progression_summary(
     hidden = {d: detail_differences(mine, others, ["all"], (d,), min_size)[0] for d in _SUMMARY_DETAILS}
     n_promotions = int(mine["promotions"][0])
     n_management = int(mine["management_promotions"][0])
-    transfers_out = int(days["transfers_out"].sum())
+    transfers_out = int(totals["transfers_out"][0])
     no_promotions = hidden["promotions"] or not n_promotions
     return {
         "promotions": None if hidden["promotions"] else n_promotions,

@@ -76,6 +76,55 @@ def with_scoped_tickets(facts: str, select: str) -> str:
     return "".join((_TICKETS_OPEN, facts, _TICKETS_PROBE, SUBTREE_CTES, _TICKETS_SCOPED, select))
 
 
+# Conversation counts per month x tier x handling employee over [start, end] for viewers without
+# a manager restriction: whole months from marts_ticket_tier_months, the partial months at the
+# edges (scope.month_split's parameters) from staging_ticket_facts with the mart's definitions.
+_TICKET_EDGE_CELLS = """
+    select
+        month,
+        case when is_bot_resolved then 'Bot only' else coalesce(tier, 'No tier') end as tier,
+        employee_id,
+        count(*) as n_conversations,
+        count(*) filter (where is_escalated) as n_escalated,
+        count(*) filter (where is_bot_resolved) as n_bot_resolved,
+        count(*) filter (where is_complex) as n_complex,
+        count(csat_good) as n_rated,
+        count(*) filter (where csat_good) as n_good,
+        count(qa_score) as n_qa_tickets,
+        sum(qa_score) as total_qa_score
+    from staging_ticket_facts
+    where created_date between {lo} and {hi}
+    group by all"""
+_TICKET_MONTHS_OPEN = "".join(
+    (
+        """
+with
+cells as (
+    select * from marts_ticket_tier_months where month between $full_from and $full_to
+    union all""",
+        _TICKET_EDGE_CELLS.format(lo="$edge_a_from", hi="$edge_a_to"),
+        "\n    union all",
+        _TICKET_EDGE_CELLS.format(lo="$edge_b_from", hi="$edge_b_to"),
+        "\n)\n",
+    )
+)
+
+
+def with_ticket_months(select: str) -> str:
+    """An unscoped ticket query over marts_ticket_tier_months: `select` reads from `cells`.
+
+    Bind scope.month_split(start, end); only for viewers without a manager restriction (a
+    manager's scope changes day by day, so with_scoped_tickets reads the conversations).
+    """
+    return _TICKET_MONTHS_OPEN + select
+
+
+def with_all_tickets(facts: str, select: str) -> str:
+    """with_scoped_tickets(facts, select) for viewers without a manager restriction: `scoped` is every
+    ticket of `facts`, without the subtree's joins (the same rows, read once)."""
+    return "".join(("\nwith\nfacts as (\n", facts, "\n),\nscoped as (\n    select * from facts\n)\n", select))
+
+
 _IN_SCOPE_SQL = with_subtree(_IN_SCOPE_SQL_HEAD, _IN_SCOPE_SQL_TAIL)
 
 
@@ -125,6 +174,38 @@ def trailing_year(as_of: date) -> tuple[date, date]:
     except ValueError:  # 29 February
         start = as_of.replace(year=as_of.year - 1, day=28)
     return start + timedelta(days=1), as_of
+
+
+def month_split(start: date, end: date) -> dict[str, date]:
+    """Bound parameters splitting [start, end] into whole calendar months and two partial edges.
+
+    full_from .. full_to: the first days of the first and last whole month inside the window (a
+    monthly mart answers those); edge_a_from .. edge_a_to and edge_b_from .. edge_b_to: the days
+    before and after them (read from the daily grain). An empty part has from > to, so a
+    `between` on it matches nothing. With no whole month inside, edge a is the whole window.
+    2025-11-02 .. 2026-11-01: whole months 2025-12 .. 2026-10, edges 2025-11-02 .. 2025-11-30
+    and 2026-11-01 .. 2026-11-01.
+    """
+    first_full = start if start.day == 1 else _first_of(_month_index(start) + 1)
+    after_last_full = _first_of(_month_index(end + timedelta(days=1)))  # the day after the last whole month
+    last_full = _first_of(_month_index(after_last_full) - 1)
+    if first_full > last_full:
+        return {
+            "full_from": first_full,
+            "full_to": last_full,
+            "edge_a_from": start,
+            "edge_a_to": end,
+            "edge_b_from": end + timedelta(days=1),
+            "edge_b_to": end,
+        }
+    return {
+        "full_from": first_full,
+        "full_to": last_full,
+        "edge_a_from": start,
+        "edge_a_to": first_full - timedelta(days=1),
+        "edge_b_from": after_last_full,
+        "edge_b_to": end,
+    }
 
 
 def window(ctx: Context, start: date | None, end: date | None) -> tuple[date, date]:

@@ -50,15 +50,16 @@ def get_executive_summary(viewer: Viewer, ctx: Context, as_of: date | None = Non
     last complete month only, over the 12-month grid window, with the exit split and promotion
     figures hidden when another grid window would difference them down to fewer than the minimum.
     """
-    day = as_of_for(viewer, ctx, as_of)
-    # a guarded viewer gets the 12-month grid window (the same cells as get_attrition's default)
-    start, end = period(viewer, ctx, None, day) if period_guarded(viewer) else trailing_year(day)
-    headcount = get_headcount(viewer, ctx, day)
-    attrition = get_attrition(viewer, ctx, start, end)
-    progression = get_progression_summary(viewer, ctx, start, end)
-    customer = get_customer_outcomes(viewer, ctx, start, end)
-    tenure = get_median_tenure(viewer, ctx, day)
-    stalled = get_stalled_count(viewer, ctx, day)
+    with ctx.reuse():  # get_attrition and get_progression_summary read the same person-days
+        day = as_of_for(viewer, ctx, as_of)
+        # a guarded viewer gets the 12-month grid window (the same cells as get_attrition's default)
+        start, end = period(viewer, ctx, None, day) if period_guarded(viewer) else trailing_year(day)
+        headcount = get_headcount(viewer, ctx, day)
+        attrition = get_attrition(viewer, ctx, start, end)
+        progression = get_progression_summary(viewer, ctx, start, end)
+        customer = get_customer_outcomes(viewer, ctx, start, end)
+        tenure = get_median_tenure(viewer, ctx, day)
+        stalled = get_stalled_count(viewer, ctx, day)
     figures = {
         "as_of": day.isoformat(),
         "headcount": _first(headcount, "headcount"),

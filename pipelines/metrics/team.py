@@ -9,8 +9,17 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.people import PANEL_SQL
-from pipelines.metrics.scope import as_of_for, cells_to_hide, manager_param, period, suppress, with_scoped_tickets
+from pipelines.metrics.people import PANEL_SPELLS_SQL, PANEL_SQL, PANEL_TEAM_MONTHS_SQL
+from pipelines.metrics.scope import (
+    as_of_for,
+    cells_to_hide,
+    manager_param,
+    month_split,
+    period,
+    suppress,
+    with_scoped_tickets,
+    with_ticket_months,
+)
 
 BOT_TIER = "Bot only"
 
@@ -33,6 +42,23 @@ order by month, tier
 """,
 )
 
+# The same table for viewers without a manager restriction, added up from the monthly mart.
+TIER_MONTHS_SQL = with_ticket_months(
+    """
+select
+    month,
+    tier,
+    cast(sum(n_conversations) as bigint) as n_conversations,
+    count(distinct employee_id) as n_people,
+    cast(sum(n_escalated) as bigint) as n_escalated,
+    cast(sum(n_bot_resolved) as bigint) as n_bot_resolved,
+    cast(sum(n_complex) as bigint) as n_complex
+from cells
+group by month, tier
+order by month, tier
+"""
+)
+
 
 def get_tier_monthly(viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None) -> pl.DataFrame:
     """Conversations, escalations in, handlers and load per person per tier; one row per month per tier.
@@ -41,7 +67,11 @@ def get_tier_monthly(viewer: Viewer, ctx: Context, start: date | None = None, en
     per_person = human conversations / people who handled any that month (hidden under the minimum).
     """
     start, end = period(viewer, ctx, start, end)
-    frame = ctx.frame(TIER_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    manager = manager_param(viewer)
+    if manager is None:
+        frame = ctx.frame(TIER_MONTHS_SQL, month_split(start, end))
+    else:
+        frame = ctx.frame(TIER_SQL, {"start": start, "end": end, "manager_id": manager})
     frame = frame.sort("month", "tier").with_columns(
         (pl.col("n_escalated") / pl.col("n_conversations")).alias("escalated_in_rate"),
         pl.when(pl.col("n_people") > 0).then(pl.col("n_conversations") / pl.col("n_people")).alias("per_person"),
@@ -96,14 +126,9 @@ def get_team_load(viewer: Viewer, ctx: Context, start: date | None = None, end: 
     who handled conversations that month. Rows under the minimum group size are suppressed.
     """
     start, end = period(viewer, ctx, start, end)
-    panel = _panel(viewer, ctx, start, end)
+    sums = ctx.frame(PANEL_TEAM_MONTHS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
     out = (
-        panel.group_by("team", "month")
-        .agg(
-            pl.col("employee_id").n_unique().alias("n_people"),
-            (pl.col("tickets_handled").fill_null(0) > 0).sum().alias("n_handlers"),
-            pl.col("tickets_handled").fill_null(0).sum().alias("n_conversations"),
-        )
+        sums.cast({"n_people": pl.UInt32, "n_handlers": pl.UInt32, "n_conversations": pl.Int64})
         .with_columns(
             pl.when(pl.col("n_handlers") > 0).then(pl.col("n_conversations") / pl.col("n_handlers")).alias("per_person")
         )
@@ -145,7 +170,17 @@ def get_time_to_proficiency(
     """Months from a spell's start until the person first handles `threshold` x their team's median load,
     for spells starting in [start, end] grouped by start year; one row per year (suppressed when small)."""
     start, end = period(viewer, ctx, start, end)
-    panel = _panel(viewer, ctx, date(1900, 1, 1), end).filter(pl.col("spell_start_date").is_between(start, end))
+    # every month up to end of the spells starting in [start, end] (the filter runs in the warehouse)
+    panel = ctx.frame(
+        PANEL_SPELLS_SQL,
+        {
+            "start": date(1900, 1, 1),
+            "end": end,
+            "manager_id": manager_param(viewer),
+            "spell_from": start,
+            "spell_to": end,
+        },
+    ).filter(pl.col("spell_start_date").is_between(start, end))
     reached = (
         panel.filter(pl.col("workload_ratio") >= threshold)
         .group_by("spell_id")
@@ -183,10 +218,11 @@ def get_tipping_points(viewer: Viewer, ctx: Context, end: date | None = None) ->
     """The growth signals of the last 3 months vs the same months a year before, as sentences."""
     end = as_of_for(viewer, ctx, end)
     start = date(end.year - 2, end.month, 1)
-    tiers = get_tier_monthly(viewer, ctx, start, end)
-    mix = get_channel_mix(viewer, ctx, start, end)
-    load = get_team_load(viewer, ctx, start, end)
-    span = get_span_of_control(viewer, ctx, end)
+    with ctx.reuse():  # get_channel_mix reads the same tiers
+        tiers = get_tier_monthly(viewer, ctx, start, end)
+        mix = get_channel_mix(viewer, ctx, start, end)
+        load = get_team_load(viewer, ctx, start, end)
+        span = get_span_of_control(viewer, ctx, end)
     out: list[str] = []
     human = tiers.filter(~pl.col("tier").is_in([BOT_TIER, "No tier"]))
     for (tier,), part in human.group_by(["tier"], maintain_order=True):

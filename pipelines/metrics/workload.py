@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -18,21 +18,46 @@ NEGATIVE_STREAK = 3  # consecutive bad ratings that count as a streak
 # One row per agent in scope (as of the window's end): daily concurrency, overload weeks (a week
 # whose busiest day is over the norm), the longest run of consecutive overload weeks, and the
 # longest run of consecutive bad ratings (rated conversations in creation order).
+_EDGE_WEEKS = """
+    select
+        employee_id,
+        week,
+        count(*) as n_days,
+        cast(sum(n_open_complex) as bigint) as total_open_complex,
+        max(n_open_complex) as peak_open_complex,
+        cast(sum(n_new_complex) as bigint) as n_new_complex,
+        cast(sum(n_rated) as bigint) as n_rated,
+        cast(sum(n_bad_ratings) as bigint) as n_bad_ratings
+    from marts_kpi_workload_days
+    where day between {lo} and {hi}
+    group by employee_id, week"""
+
 WORKLOAD_SQL = with_subtree(
-    """
+    "".join(
+        (
+            """
 with recursive
-days as (
-    select * from marts_kpi_workload_days where day between $start and $end
+-- the window's weeks per agent: whole weeks from marts_kpi_workload_weeks, the partial weeks at
+-- the edges (week_split) from the days
+weeks_in as (
+    select employee_id, week, n_days, total_open_complex, peak_open_complex, n_new_complex, n_rated, n_bad_ratings
+    from marts_kpi_workload_weeks
+    where week between $full_from and $full_to
+    union all""",
+            _EDGE_WEEKS.format(lo="$edge_a_from", hi="$edge_a_to"),
+            """
+    union all""",
+            _EDGE_WEEKS.format(lo="$edge_b_from", hi="$edge_b_to"),
+            """
 ),
 weeks as (
-    select employee_id, week, max(n_open_complex) as peak_open_complex, cast(sum(n_new_complex) as bigint) as n_new_complex
-    from days
-    group by employee_id, week
+    select employee_id, week, peak_open_complex, n_new_complex from weeks_in
 ),
+-- a run of overload weeks: consecutive over-norm weeks share the count of weeks not over before them
 overload_runs as (
     select employee_id, week, peak_open_complex > $norm as is_over,
-        row_number() over (partition by employee_id order by week)
-        - row_number() over (partition by employee_id, peak_open_complex > $norm order by week) as grp
+        sum(case when peak_open_complex > $norm then 0 else 1 end)
+            over (partition by employee_id order by week rows between unbounded preceding and current row) as grp
     from weeks
 ),
 sustained as (
@@ -42,33 +67,34 @@ sustained as (
     )
     group by employee_id
 ),
-rated as (
-    select employee_id, created_at, csat_good = false as is_bad,
-        row_number() over (partition by employee_id order by created_at, ticket_id)
-        - row_number() over (partition by employee_id, csat_good = false order by created_at, ticket_id) as grp
-    from marts_kpi_tickets
-    where created_date between $start and $end and csat_good is not null
-),
+-- a run of bad ratings: consecutive bad ones share the count of good ratings up to them
 streaks as (
     select employee_id, max(run) as longest_bad_streak, count(*) filter (where run >= $streak) as n_bad_streaks
-    from (select employee_id, grp, count(*) as run from rated where is_bad group by employee_id, grp)
+    from (
+        select employee_id, n_good_so_far, count(*) as run
+        from marts_kpi_rated_tickets
+        where created_date between $start and $end and is_bad
+        group by employee_id, n_good_so_far
+    )
     group by employee_id
 ),
 per_agent as (
     select
-        d.employee_id,
-        count(*) as n_days,
-        avg(d.n_open_complex) as mean_open_complex,
-        max(d.n_open_complex) as peak_open_complex,
-        cast(sum(d.n_bad_ratings) as bigint) as n_bad_ratings,
-        cast(sum(d.n_rated) as bigint) as n_rated
-    from days as d
-    group by d.employee_id
+        employee_id,
+        cast(sum(n_days) as bigint) as n_days,
+        sum(total_open_complex) / sum(n_days) as mean_open_complex,
+        max(peak_open_complex) as peak_open_complex,
+        cast(sum(n_bad_ratings) as bigint) as n_bad_ratings,
+        cast(sum(n_rated) as bigint) as n_rated
+    from weeks_in
+    group by employee_id
 ),
 probe_days as (
     select cast($end as date) as day
 ),
 """,
+        )
+    ),
     """,
 scoped as (
     select a.*
@@ -100,6 +126,27 @@ order by longest_overload_weeks desc, peak_open_complex desc, s.employee_id
 )
 
 
+def week_split(start: date, end: date) -> dict[str, date]:
+    """Bound parameters splitting [start, end] into whole weeks (Monday to Sunday) and two partial edges.
+
+    full_from .. full_to: the Mondays of the first and last whole week inside the window;
+    edge_a_from .. edge_a_to and edge_b_from .. edge_b_to: the days before and after them (an
+    empty part has from > to). With no whole week inside, edge a is the whole window.
+    """
+    first_full = start + timedelta(days=(7 - start.weekday()) % 7)
+    last_full = end - timedelta(days=(end.weekday() + 1) % 7 + 6)  # the Monday of the last week ending by end
+    if first_full > last_full:
+        edges = {"edge_a_from": start, "edge_a_to": end, "edge_b_from": end + timedelta(days=1), "edge_b_to": end}
+    else:
+        edges = {
+            "edge_a_from": start,
+            "edge_a_to": first_full - timedelta(days=1),
+            "edge_b_from": last_full + timedelta(days=7),
+            "edge_b_to": end,
+        }
+    return {"full_from": first_full, "full_to": last_full, **edges}
+
+
 def get_workload(
     viewer: Viewer,
     ctx: Context,
@@ -119,6 +166,7 @@ def get_workload(
         {
             "start": start,
             "end": end,
+            **week_split(start, end),
             "norm": norm,
             "sustained": sustained_weeks,
             "streak": streak,

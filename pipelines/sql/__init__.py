@@ -26,6 +26,10 @@ MODEL_ORDER: tuple[str, ...] = (
     "marts_stalled",
     "marts_kpi_tickets",
     "marts_kpi_workload_days",
+    "marts_ticket_tier_months",
+    "marts_kpi_mix_days",
+    "marts_kpi_workload_weeks",
+    "marts_kpi_rated_tickets",
 )
 
 # Tenure bands used for attrition cuts: [min_months, max_months) of time in the support spell.

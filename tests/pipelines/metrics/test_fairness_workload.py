@@ -42,7 +42,8 @@ def ctx():
         rows.append(_ticket(200 + k, monday + timedelta(weeks=3, days=k), 1.0, complex_=False, csat=good))
     frame = pl.DataFrame(rows)  # noqa: F841 - read by DuckDB below
     con.execute("create table marts_kpi_tickets as select * from frame")
-    con.execute(model_sql("marts_kpi_workload_days"))
+    for model in ("marts_kpi_workload_days", "marts_kpi_workload_weeks", "marts_kpi_rated_tickets"):
+        con.execute(model_sql(model))
     con.execute(
         "create table staging_job_states (employee_id varchar, valid_from date, valid_to date, "
         "manager_id varchar, is_employed boolean)"
@@ -70,6 +71,23 @@ def test_overload_runs_and_negative_streaks(ctx):
     # at the practice's norm (15) nobody is overloaded
     calm = get_workload(Viewer(Role.DIRECTOR), ctx, date(2024, 1, 1), date(2024, 2, 1)).row(0, named=True)
     assert calm["n_overload_weeks"] == 0 and not calm["has_sustained_overload"]
+
+
+def test_windows_cutting_weeks_and_streaks_count_only_their_days(ctx):
+    # Wednesday 3 .. Wednesday 17 January: week 1 keeps Wednesday-Thursday (4 open each, Monday's 4
+    # new ones fall before the window), week 2 is whole (Monday 8 - Thursday 11), week 3 keeps
+    # Monday 15 - Wednesday 17
+    a1 = get_workload(Viewer(Role.DIRECTOR), ctx, date(2024, 1, 3), date(2024, 1, 17), norm=3).row(0, named=True)
+    assert (a1["n_days"], a1["mean_open_complex"], a1["peak_open_complex"]) == (2 + 4 + 3, 4.0, 4)
+    assert (a1["n_weeks"], a1["n_overload_weeks"], a1["longest_overload_weeks"]) == (3, 3, 3)
+    assert a1["mean_new_complex_per_week"] == pytest.approx((0 + 4 + 4) / 3)
+    assert (a1["longest_bad_streak"], a1["n_bad_ratings"]) == (0, 0)
+    # ratings Monday 22 .. Friday 26: bad, bad, bad, good, bad; from Tuesday 23 the first run is 2 long
+    a1 = get_workload(Viewer(Role.DIRECTOR), ctx, date(2024, 1, 23), date(2024, 1, 26)).row(0, named=True)
+    assert (a1["longest_bad_streak"], a1["n_bad_streaks"], a1["n_bad_ratings"], a1["n_rated"]) == (2, 0, 3, 4)
+    # Sunday 21 .. Friday 26 holds the whole run of 3 again (a partial week on both sides)
+    a1 = get_workload(Viewer(Role.DIRECTOR), ctx, date(2024, 1, 21), date(2024, 1, 26)).row(0, named=True)
+    assert (a1["longest_bad_streak"], a1["n_bad_streaks"]) == (3, 1)
 
 
 def test_scope_manager_sees_their_report_executive_sees_no_rows(ctx):
