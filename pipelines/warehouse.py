@@ -343,6 +343,8 @@ def refresh_warehouse(settings: Settings, data: DataPaths, progress: Progress | 
 
     def step(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TEMP TABLE _changed_tickets (source_system VARCHAR, ticket_id VARCHAR)").fetchall()
+        con.execute("CREATE TEMP TABLE _touched_entities (entity VARCHAR)").fetchall()
+        con.executemany("INSERT INTO _touched_entities VALUES (?)", [[e] for e in touched])
         con.execute(
             "CREATE TEMP TABLE _old_identity AS SELECT source_system, agent_id, employee_id FROM identity_map"
         ).fetchall()

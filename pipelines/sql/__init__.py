@@ -99,7 +99,16 @@ INCREMENTAL: dict[str, str] = {
     "staging_ticket_facts": "ticket_facts",
     "marts_kpi_tickets": "kpi_tickets",
     "marts_kpi_workload_days": "kpi_workload_days",
+    "marts_ticket_tier_months": "ticket_tier_months",
+    "marts_kpi_mix_days": "kpi_mix_days",
+    "marts_kpi_workload_weeks": "kpi_workload_weeks",
+    "marts_kpi_rated_tickets": "kpi_rated_tickets",
+    "marts_person_months": "person_months",  # only when nothing but conversations changed
 }
+# The entities whose change leaves the people marts as they were, except through conversations.
+CONVERSATION_ENTITIES = frozenset({"tickets", "qa_reviews", "helpdesk_agents"})
+# Derived tables marts_person_months reads besides the conversations; a refresh compares them.
+_PEOPLE_INPUTS = ("staging_job_states", "marts_support_spells", "marts_role_moves")
 
 
 def model_macro_sql(name: str) -> str:
@@ -127,30 +136,59 @@ def run_models(con: Any, settings: Settings, incremental: bool = False) -> None:
         incremental = _snapshot_for_refresh(con)
     write_settings_tables(con, settings)
     if incremental:
-        (changed,) = con.execute(
-            "select count(*) from ((from _old_tiers except from settings_tiers) union all "
-            "(from settings_tiers except from _old_tiers))"
-        ).fetchone()
-        incremental = changed == 0
+        incremental = not any(_differs(con, f"_old_{t}", t) for t in _SETTINGS_TABLES)
     for name in MODEL_ORDER:
-        log.info("sql model %s%s", name, " (incremental)" if incremental and name in INCREMENTAL else "")
-        if incremental and name in INCREMENTAL:
+        delta = incremental and name in INCREMENTAL
+        if delta and name == "marts_person_months":
+            delta = _only_conversations_changed(con)
+        log.info("sql model %s%s", name, " (incremental)" if delta else "")
+        if delta:
             con.execute(model_macro_sql(name))
             con.execute(model_sql(f"refresh_{name}"))
         else:
             con.execute(model_sql(name))
 
 
+_SETTINGS_TABLES = (
+    "settings_ladder",
+    "settings_support_departments",
+    "settings_tiers",
+    "settings_tenure_bands",
+    "settings_thresholds",
+)
+
+
+def _differs(con: Any, old: str, new: str) -> bool:
+    """Whether two tables (fixed names from this module) hold different rows."""
+    sql = f"select count(*) from ((from {old} except all from {new}) union all (from {new} except all from {old}))"  # noqa: S608 - names from this module
+    (n,) = con.execute(sql).fetchone()
+    return n > 0
+
+
 def _snapshot_for_refresh(con: Any) -> bool:
     """Keep the inputs the incremental models compare against; False when the warehouse lacks them."""
     have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-    needed = {"_old_identity", "_changed_tickets", "staging_ticket_categories", "staging_job_states", "settings_tiers"}
+    needed = {"_old_identity", "_changed_tickets", "_touched_entities", "staging_ticket_categories"}
+    needed |= {*_SETTINGS_TABLES, *_PEOPLE_INPUTS, "marts_data_dates", "marts_customer_person_months"}
     if not needed | set(INCREMENTAL) <= have:
         return False
-    con.execute("create or replace temp table _old_tiers as from settings_tiers")
+    for table in (*_SETTINGS_TABLES, *_PEOPLE_INPUTS, "marts_data_dates", "marts_customer_person_months"):
+        con.execute(f"create or replace temp table _old_{table} as from {table}")  # noqa: S608 - names from this module
     con.execute("create or replace temp table _old_categories as from staging_ticket_categories")
     con.execute(
         "create or replace temp table _old_states as "
         "select employee_id, valid_from, valid_to, team, tier from staging_job_states where is_employed"
     )
     return True
+
+
+def _only_conversations_changed(con: Any) -> bool:
+    """Whether the refresh touched conversation entities only and the people marts' other inputs stayed."""
+    touched = {r[0] for r in con.execute("select entity from _touched_entities").fetchall()}
+    if not touched <= CONVERSATION_ENTITIES or any(_differs(con, f"_old_{t}", t) for t in _PEOPLE_INPUTS):
+        return False
+    (same_start, not_earlier) = con.execute(
+        "select o.data_start_date = n.data_start_date, n.data_end_date >= o.data_end_date "
+        "from _old_marts_data_dates as o, marts_data_dates as n"
+    ).fetchone()
+    return bool(same_start and not_earlier)

@@ -2,11 +2,12 @@
 -- marts_kpi_tickets: the counts and totals of each KPI (handle time, hours to resolution, CSAT
 -- good) that the mix-shift read adds up over a window, and the people who handled the cell that
 -- day (a lower bound of the window's people in the cell).
-create or replace table marts_kpi_mix_days as
+-- A table macro over the rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro kpi_mix_days(src) as table
 with
 facts as (
     select created_date, category, tier, channel, employee_id, handle_seconds, resolution_hours, csat_good
-    from marts_kpi_tickets
+    from query_table(src)
     where created_date is not null
 ),
 
@@ -27,4 +28,6 @@ per_cell as (
     group by created_date, category, tier, channel
 )
 
-select * from per_cell order by day, category, tier, channel
+select * from per_cell;
+
+create or replace table marts_kpi_mix_days as from kpi_mix_days('marts_kpi_tickets') order by day, category, tier, channel

@@ -3,11 +3,12 @@
 -- creation time, then ticket id) were rated good. Consecutive bad ratings share that count, in
 -- the whole history and in any window of dates, so a window's runs of bad ratings are its bad
 -- ones grouped by agent and count, without ordering the window again.
-create or replace table marts_kpi_rated_tickets as
+-- A table macro over the rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro kpi_rated_tickets(src) as table
 with
 rated as (
     select employee_id, created_at, ticket_id, created_date, csat_good
-    from marts_kpi_tickets
+    from query_table(src)
     where csat_good is not null
 ),
 
@@ -24,4 +25,6 @@ counted as (
     from rated
 )
 
-select * from counted order by created_date, employee_id
+select * from counted;
+
+create or replace table marts_kpi_rated_tickets as from kpi_rated_tickets('marts_kpi_tickets') order by created_date, employee_id

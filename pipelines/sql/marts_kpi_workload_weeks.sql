@@ -3,11 +3,12 @@
 -- open on those days, and the week's new complex, rated and badly rated conversations. The
 -- workload read adds whole weeks up from here and reads only the partial weeks at a window's
 -- edges from the days.
-create or replace table marts_kpi_workload_weeks as
+-- A table macro over the rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro kpi_workload_weeks(src) as table
 with
 days as (
     select employee_id, week, n_open_complex, n_new_complex, n_rated, n_bad_ratings
-    from marts_kpi_workload_days
+    from query_table(src)
 ),
 
 per_week as (
@@ -24,4 +25,6 @@ per_week as (
     group by employee_id, week
 )
 
-select * from per_week order by week, employee_id
+select * from per_week;
+
+create or replace table marts_kpi_workload_weeks as from kpi_workload_weeks('marts_kpi_workload_days') order by week, employee_id

@@ -1,7 +1,10 @@
 -- Grain: one row per person per calendar month with at least one day in support (the latest
 -- spell when two touch the month). Attributes are observed at obs_date: the month's last day,
 -- the spell's last day, or the latest data date, whichever comes first. Months are days / 30.4375.
-create or replace table marts_person_months as
+-- A table macro over the months from `from_month` on (their trailing windows read the 12 months
+-- before): a full build starts at the first month, a refresh that changed only conversations at
+-- the first month whose conversations or observation date changed (refresh_marts_person_months.sql).
+create or replace temp macro person_months(from_month) as table
 with
 dates as (
     select * from marts_data_dates
@@ -29,8 +32,8 @@ customer as (
 
 months as (
     select cast(r.m as date) as month
-    from dates, range(date_trunc('month', dates.data_start_date), dates.data_end_date + interval 1 day,
-                      interval 1 month) as r(m)
+    from dates, range(greatest(date_trunc('month', dates.data_start_date), cast(from_month as date) - interval 12 month),
+                      dates.data_end_date + interval 1 day, interval 1 month) as r(m)
 ),
 
 spell_months as (
@@ -332,4 +335,6 @@ outcome as (
     from final
 )
 
-select * from outcome
+select * from outcome where month >= cast(from_month as date);
+
+create or replace table marts_person_months as from person_months(date '0001-01-01')

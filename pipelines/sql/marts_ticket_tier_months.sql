@@ -2,7 +2,8 @@
 -- matched employee handled): conversation counts and sums that the monthly tier and customer
 -- reads add up instead of reading every conversation. tier = 'Bot only' for conversations a bot
 -- resolved alone, else the conversation's tier ('No tier' when missing), as in metrics.team.
-create or replace table marts_ticket_tier_months as
+-- A table macro over the rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro ticket_tier_months(src) as table
 with
 facts as (
     select
@@ -14,7 +15,7 @@ facts as (
         is_complex,
         csat_good,
         qa_score
-    from staging_ticket_facts
+    from query_table(src)
     where month is not null
 ),
 
@@ -35,4 +36,6 @@ per_cell as (
     group by month, tier, employee_id
 )
 
-select * from per_cell order by month, tier, employee_id
+select * from per_cell;
+
+create or replace table marts_ticket_tier_months as from ticket_tier_months('staging_ticket_facts') order by month, tier, employee_id

@@ -40,8 +40,16 @@ create or replace temp table _delta_tickets as
 select t.* from tickets as t
 semi join _stf_keys as k on k.source_system = t.source_system and k.ticket_id = t.ticket_id;
 
+-- the months whose conversations changed (before and after), for marts_ticket_tier_months
+create or replace temp table _stf_months as
+select distinct f.month from staging_ticket_facts as f
+semi join _stf_keys as k on k.source_system = f.source_system and k.ticket_id = f.ticket_id;
+
 delete from staging_ticket_facts as f
 using _stf_keys as k
 where f.source_system = k.source_system and f.ticket_id = k.ticket_id;
 
 insert into staging_ticket_facts by name from ticket_facts('_delta_tickets');
+
+insert into _stf_months
+select distinct cast(date_trunc('month', cast(timezone('UTC', created_at) as date)) as date) from _delta_tickets;

@@ -310,6 +310,7 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
     from pipelines.config import DataPaths, load_settings
     from pipelines.ingest import ingest_paths
     from pipelines.sample.stream import stream_sample
+    from pipelines.sql import INCREMENTAL
     from pipelines.warehouse import build_warehouse, refresh_warehouse
 
     org = tmp_path / "org"
@@ -341,19 +342,44 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
             pl.lit(mid_day).alias("effective_date"), pl.lit(other_team).alias("team"), pl.lit(9).alias("event_seq")
         )
     )
+    # and an old conversation exported again with another handle time and bot involvement (its month changes)
+    again = (
+        con.sql(
+            "select * from tickets where ticket_id = (select min(f.ticket_id) from staging_ticket_facts as f "
+            "semi join marts_person_months as p on p.employee_id = f.employee_id and p.month = f.month "
+            "where f.handle_seconds is not null and f.month = (select min(month) + interval 3 month from staging_ticket_facts))"
+        )
+        .pl()
+        .with_columns(pl.col("handle_seconds") + 5000, ~pl.col("is_bot_involved").fill_null(False))
+    )
     con.close()
-    ingest_paths([held / last.name], settings, data)  # the next month's conversations
+    ingest_paths([held / last.name], settings, data)  # the next month's conversations alone: every model incremental
     runs = lk.runs(data.lake)["ingest_run"].to_list()
-    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "job_events", move, "bamboohr.job_information")
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "tickets", again, "zendesk.tickets_csv")
     with caplog.at_level(logging.INFO, logger="pipelines.sql"):
         refresh_warehouse(settings, data)
-    assert "sql model marts_kpi_workload_days (incremental)" in caplog.text
+    assert all(f"sql model {name} (incremental)" in caplog.text for name in INCREMENTAL)
+    _assert_same_as_a_full_build(settings, data)
+    runs = lk.runs(data.lake)["ingest_run"].to_list()
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "job_events", move, "bamboohr.job_information")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pipelines.sql"):
+        refresh_warehouse(settings, data)  # a people export changed: the person-month panel is rebuilt whole
+    assert "sql model marts_kpi_tickets (incremental)" in caplog.text
+    assert "sql model marts_person_months\n" in caplog.text
+    full = _assert_same_as_a_full_build(settings, data)
+    assert any(r["agent_team"] == other_team for r in full["marts_kpi_tickets"] if r["employee_id"] == person)
+
+
+def _assert_same_as_a_full_build(settings, data):
+    from pipelines.warehouse import build_warehouse
+
     refreshed = _tables(data.warehouse)
     build_warehouse(settings, data)
     full = _tables(data.warehouse)
     for name in full:
         assert refreshed[name] == full[name], name
-    assert any(r["agent_team"] == other_team for r in full["marts_kpi_tickets"] if r["employee_id"] == person)
+    return full
 
 
 def _tables(path):
@@ -368,15 +394,24 @@ def _tables(path):
         "staging_ticket_facts",
         "marts_kpi_tickets",
         "marts_kpi_workload_days",
+        "marts_ticket_tier_months",
+        "marts_kpi_mix_days",
+        "marts_kpi_workload_weeks",
+        "marts_kpi_rated_tickets",
         "marts_customer_person_months",
         "marts_person_months",
     ]
     con = duckdb.connect(str(path), read_only=True)
     try:
         frames = {n: con.sql(f'select * from "{n}"').pl() for n in names}  # noqa: S608 - fixed names
-        return {n: f.sort(f.columns, nulls_last=True).to_dicts() for n, f in frames.items()}
+        # doubles to 12 significant digits: a sum of doubles depends on the order rows are added in
+        return {n: [_rounded(r) for r in f.sort(f.columns, nulls_last=True).to_dicts()] for n, f in frames.items()}
     finally:
         con.close()
+
+
+def _rounded(row):
+    return {k: float(f"{v:.12g}") if isinstance(v, float) else v for k, v in row.items()}
 
 
 def test_damaged_gzip_is_still_a_file_problem_with_the_fast_inflater():
