@@ -99,14 +99,20 @@ INCREMENTAL: dict[str, str] = {
     "staging_ticket_facts": "ticket_facts",
     "marts_kpi_tickets": "kpi_tickets",
     "marts_kpi_workload_days": "kpi_workload_days",
+    "marts_customer_person_months": "customer_person_months",
+    "marts_customer_months": "customer_months",
     "marts_ticket_tier_months": "ticket_tier_months",
     "marts_kpi_mix_days": "kpi_mix_days",
     "marts_kpi_workload_weeks": "kpi_workload_weeks",
     "marts_kpi_rated_tickets": "kpi_rated_tickets",
     "marts_person_months": "person_months",  # only when nothing but conversations changed
+    "marts_stalled": "stalled",  # only when marts_person_months was refreshed incrementally
 }
 # The entities whose change leaves the people marts as they were, except through conversations.
 CONVERSATION_ENTITIES = frozenset({"tickets", "qa_reviews", "helpdesk_agents"})
+# Models that read only the people exports (employees, job events) and the settings: a refresh that
+# brought neither leaves them as they are.
+PEOPLE_MODELS = frozenset({"staging_job_events", "staging_job_states", "marts_support_spells", "marts_role_moves"})
 # Derived tables marts_person_months reads besides the conversations; a refresh compares them.
 _PEOPLE_INPUTS = ("staging_job_states", "marts_support_spells", "marts_role_moves")
 
@@ -137,10 +143,17 @@ def run_models(con: Any, settings: Settings, incremental: bool = False) -> None:
     write_settings_tables(con, settings)
     if incremental:
         incremental = not any(_differs(con, f"_old_{t}", t) for t in _SETTINGS_TABLES)
+    people_unchanged = incremental and _touched(con) <= CONVERSATION_ENTITIES
+    panel_delta = False
     for name in MODEL_ORDER:
+        if people_unchanged and name in PEOPLE_MODELS:
+            log.info("sql model %s (unchanged)", name)
+            continue
         delta = incremental and name in INCREMENTAL
         if delta and name == "marts_person_months":
-            delta = _only_conversations_changed(con)
+            delta = panel_delta = _only_conversations_changed(con)
+        if delta and name == "marts_stalled":
+            delta = panel_delta
         log.info("sql model %s%s", name, " (incremental)" if delta else "")
         if delta:
             con.execute(model_macro_sql(name))
@@ -182,10 +195,14 @@ def _snapshot_for_refresh(con: Any) -> bool:
     return True
 
 
+def _touched(con: Any) -> set[str]:
+    """The entities the refresh's new runs brought."""
+    return {r[0] for r in con.execute("select entity from _touched_entities").fetchall()}
+
+
 def _only_conversations_changed(con: Any) -> bool:
     """Whether the refresh touched conversation entities only and the people marts' other inputs stayed."""
-    touched = {r[0] for r in con.execute("select entity from _touched_entities").fetchall()}
-    if not touched <= CONVERSATION_ENTITIES or any(_differs(con, f"_old_{t}", t) for t in _PEOPLE_INPUTS):
+    if not _touched(con) <= CONVERSATION_ENTITIES or any(_differs(con, f"_old_{t}", t) for t in _PEOPLE_INPUTS):
         return False
     (same_start, not_earlier) = con.execute(
         "select o.data_start_date = n.data_start_date, n.data_end_date >= o.data_end_date "

@@ -1,9 +1,10 @@
 -- Grain: one row per calendar month (UTC) over every conversation: volume, the share resolved
 -- without a human (bot share), the share reaching a human, CSAT good share, escalations.
-create or replace table marts_customer_months as
+-- A table macro over staging_ticket_facts rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro customer_months(src) as table
 with
 facts as (
-    select * from staging_ticket_facts
+    select * from query_table(src)
 ),
 
 per_month as (
@@ -27,4 +28,6 @@ final as (
     from per_month
 )
 
-select * from final
+select * from final;
+
+create or replace table marts_customer_months as from customer_months('staging_ticket_facts')

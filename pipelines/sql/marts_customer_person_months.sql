@@ -1,9 +1,10 @@
 -- Grain: one row per employee per calendar month (UTC) with at least one conversation handled:
 -- tickets, complex share, CSAT good share of rated conversations, bot involvement, handle time, QA.
-create or replace table marts_customer_person_months as
+-- A table macro over staging_ticket_facts rows `src` (a table name), as in staging_ticket_facts.sql.
+create or replace temp macro customer_person_months(src) as table
 with
 facts as (
-    select * from staging_ticket_facts where employee_id is not null
+    select * from query_table(src) where employee_id is not null
 ),
 
 per_month as (
@@ -32,4 +33,6 @@ final as (
     from per_month
 )
 
-select * from final
+select * from final;
+
+create or replace table marts_customer_person_months as from customer_person_months('staging_ticket_facts')

@@ -2,10 +2,12 @@
 -- whether they are stalled at obs_date and, if so, their reasons in plain words. Stalled =
 -- months in level beyond min(peer p-quantile, ladder max_months) AND no growth activity in the
 -- last N months AND not on a performance plan (thresholds from settings [stalled]).
-create or replace table marts_stalled as
+-- A table macro over the panel's months from `from_month` on (each row reads its own month only):
+-- a refresh that rebuilt the panel from a month rebuilds these rows from the same month.
+create or replace temp macro stalled(from_month) as table
 with
 panel as (
-    select * from marts_person_months where level is not null
+    select * from marts_person_months where level is not null and month >= cast(from_month as date)
 ),
 
 thresholds as (
@@ -125,4 +127,6 @@ final as (
     from flagged
 )
 
-select * from final
+select * from final;
+
+create or replace table marts_stalled as from stalled(date '0001-01-01')

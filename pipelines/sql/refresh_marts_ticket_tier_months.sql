@@ -1,6 +1,6 @@
 -- Incremental refresh of marts_ticket_tier_months: the months with changed conversations
 -- (_stf_months, before and after the change) are recomputed from all of their conversations.
-create or replace temp table _delta_tier_facts as
+create or replace temp table _delta_month_facts as
 select f.* from staging_ticket_facts as f
 semi join _stf_months as m on m.month = f.month;
 
@@ -8,4 +8,4 @@ delete from marts_ticket_tier_months as t
 using _stf_months as m
 where t.month = m.month;
 
-insert into marts_ticket_tier_months by name from ticket_tier_months('_delta_tier_facts');
+insert into marts_ticket_tier_months by name from ticket_tier_months('_delta_month_facts');

@@ -40,7 +40,7 @@ create or replace temp table _delta_tickets as
 select t.* from tickets as t
 semi join _stf_keys as k on k.source_system = t.source_system and k.ticket_id = t.ticket_id;
 
--- the months whose conversations changed (before and after), for marts_ticket_tier_months
+-- the months whose conversations changed (before and after), for the monthly conversation marts
 create or replace temp table _stf_months as
 select distinct f.month from staging_ticket_facts as f
 semi join _stf_keys as k on k.source_system = f.source_system and k.ticket_id = f.ticket_id;

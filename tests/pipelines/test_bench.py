@@ -310,7 +310,7 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
     from pipelines.config import DataPaths, load_settings
     from pipelines.ingest import ingest_paths
     from pipelines.sample.stream import stream_sample
-    from pipelines.sql import INCREMENTAL
+    from pipelines.sql import INCREMENTAL, PEOPLE_MODELS
     from pipelines.warehouse import build_warehouse, refresh_warehouse
 
     org = tmp_path / "org"
@@ -359,6 +359,7 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
     with caplog.at_level(logging.INFO, logger="pipelines.sql"):
         refresh_warehouse(settings, data)
     assert all(f"sql model {name} (incremental)" in caplog.text for name in INCREMENTAL)
+    assert all(f"sql model {name} (unchanged)" in caplog.text for name in PEOPLE_MODELS)
     _assert_same_as_a_full_build(settings, data)
     runs = lk.runs(data.lake)["ingest_run"].to_list()
     _commit(data.lake, f"{int(max(runs)) + 1:08d}", "job_events", move, "bamboohr.job_information")
@@ -367,6 +368,8 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
         refresh_warehouse(settings, data)  # a people export changed: the person-month panel is rebuilt whole
     assert "sql model marts_kpi_tickets (incremental)" in caplog.text
     assert "sql model marts_person_months\n" in caplog.text
+    assert "sql model staging_job_states\n" in caplog.text
+    assert "sql model marts_stalled\n" in caplog.text
     full = _assert_same_as_a_full_build(settings, data)
     assert any(r["agent_team"] == other_team for r in full["marts_kpi_tickets"] if r["employee_id"] == person)
 
@@ -400,6 +403,7 @@ def _tables(path):
         "marts_kpi_rated_tickets",
         "marts_customer_person_months",
         "marts_person_months",
+        "marts_stalled",
     ]
     con = duckdb.connect(str(path), read_only=True)
     try:
