@@ -160,8 +160,9 @@ def kpi_chunks(
             usable = usable_rows(prepared, outcome)
             if usable.is_empty():
                 continue
-            # held for the window: the encoded features and the few columns a fit needs
-            held_columns = usable.select(*_KEYS, "y", "fold", "quarter_index", "_order")
+            # held for the window: the encoded features and the few columns a fit needs (the
+            # warehouse row id stands for the ticket's keys: no strings held for four quarters)
+            held_columns = usable.select("y", "fold", "quarter_index", "_order")
             window_rows[q] = (held_columns, encoders[outcome.name].transform(usable))
             rows = pl.concat([r for r, _ in window_rows.values()])
             x = sparse.vstack([m for _, m in window_rows.values()], format="csr")
