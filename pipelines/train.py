@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.config import DataPaths, Settings
 from pipelines.models import fit_and_backtest, score, write_model_tables
-from pipelines.models.kpi_train import KPI_TABLES, fit_kpi_models, kpi_table_frame, load_kpi_table, write_table
+from pipelines.models.kpi_train import KPI_TABLES, fit_kpi_models, load_kpi_table, save_kpi_table, write_table
 from pipelines.models.tables import TABLES, _table
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,11 @@ def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> None:
     tmp = models_dir.with_name(models_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name in TABLES:
-        con.sql("select * from " + _table(name)).pl().write_parquet(tmp / f"{name}.parquet")  # noqa: S608
+    for name in TABLES:  # copied by DuckDB itself: the KPI tables hold a row per ticket
+        copy = "copy (select * from " + _table(name) + ") to $path (format parquet)"  # noqa: S608
+        con.execute(copy, {"path": str(tmp / f"{name}.parquet")})
     for name in KPI_TABLES:
-        frame = kpi_table_frame(con, name)
-        if frame.width:
-            frame.write_parquet(tmp / f"{name}.parquet")
+        save_kpi_table(con, name, str(tmp / f"{name}.parquet"))
     old = models_dir.with_name(models_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if models_dir.exists():

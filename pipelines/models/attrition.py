@@ -8,11 +8,12 @@ transfers out of support end a person's time at risk without counting as a volun
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -88,6 +89,7 @@ class ModelRun:
     backtest_projections: dict[str, list[str]] = field(default_factory=dict)  # per estimator, per origin
     card: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    plan: dict[str, Any] = field(default_factory=dict)  # how the backtest was sized (plan_backtest)
 
     @property
     def thresholds(self) -> dict[str, float]:
@@ -117,6 +119,7 @@ class ModelRun:
                 "origins": [o.isoformat() for o in self.origins],
                 "projection": self.projection,
                 "backtest_projections": self.backtest_projections,
+                "backtest_plan": self.plan,
             },
             "versions": self.versions,
             "metrics": {
@@ -195,12 +198,32 @@ def choose_logistic_c(X: np.ndarray, y: np.ndarray, months: np.ndarray, options:
     X_fit, y_fit, weight = subsample_stayers(
         X[fit_rows], y[fit_rows], options.max_training_rows, options.random_state
     )  # above the row cap: every exit and a weighted sample of the others, as in _fit
+    val_rows = validation_rows(val_rows, options.max_training_rows, options.random_state)
     knots = spline_knots(X_fit)
+    # The feature step does not depend on C: fitted and applied once, then one regression per C
+    # (the same fits as the whole pipeline for each C).
+    features = make_logistic(knots=knots).named_steps["features"].fit(X_fit)
+    Z_fit, Z_val = features.transform(X_fit), features.transform(X[val_rows])
     losses = []
     for C in options.logistic_c_grid:
-        model = make_logistic(C=C, knots=knots).fit(X_fit, y_fit, model__sample_weight=weight)
-        losses.append(log_loss(y[val_rows], monthly_hazard(model, X[val_rows]), labels=[0, 1]))
+        model = make_logistic(C=C, knots=knots).named_steps["model"].fit(Z_fit, y_fit, sample_weight=weight)
+        losses.append(log_loss(y[val_rows], monthly_hazard(model, Z_val), labels=[0, 1]))
     return float(options.logistic_c_grid[int(np.argmin(losses))])
+
+
+def validation_rows(rows: np.ndarray, max_rows: int, random_state: int) -> np.ndarray:
+    """The validation rows a hyperparameter is scored on: all of them up to max_rows, else a random max_rows.
+
+    `rows` is a boolean mask; returns a mask. An unweighted random sample keeps the expected
+    log-loss of every candidate, so the comparison stays fair; rows keep their order.
+    """
+    picked = np.flatnonzero(rows)
+    if len(picked) <= max_rows:
+        return rows
+    rng = np.random.default_rng(random_state)
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[rng.choice(picked, size=max_rows, replace=False)] = True
+    return keep
 
 
 def boosting_leaf_size(y: np.ndarray, options: ModelOptions) -> int:
@@ -215,12 +238,17 @@ def boosting_leaf_size(y: np.ndarray, options: ModelOptions) -> int:
     return int(min(5000, max(20, np.ceil(options.boosting_leaf_exits / rate))))
 
 
-def choose_boosting_iterations(X: np.ndarray, y: np.ndarray, months: np.ndarray, options: ModelOptions) -> int:
+def choose_boosting_iterations(
+    X: np.ndarray, y: np.ndarray, months: np.ndarray, options: ModelOptions, keep: list[Any] | None = None
+) -> int:
     """The number of trees, chosen on time like the logistic model's C (choose_logistic_c).
 
     One fit of options.boosting_max_iter trees on the rows before the last
     options.inner_validation_months months; the number of trees (at least 10) with the lowest
     log-loss on those months. options.boosting_default_iter when either side has too few exits.
+    With `keep`, a fit on more than options.max_training_rows rows is appended to it as (month
+    index of the first validation month, model): it is _fit's model on the rows before that
+    month, with every number of trees up to options.boosting_max_iter (truncated_boosting).
     """
     if len(months) == 0:
         return options.boosting_default_iter
@@ -229,14 +257,31 @@ def choose_boosting_iterations(X: np.ndarray, y: np.ndarray, months: np.ndarray,
     if min(int(y[fit_rows].sum()), int(y[val_rows].sum())) < options.min_validation_exits:
         return options.boosting_default_iter
     X_fit, y_fit, weight = subsample_stayers(X[fit_rows], y[fit_rows], options.max_training_rows, options.random_state)
+    val_rows = validation_rows(val_rows, options.max_training_rows, options.random_state)
     model = make_boosting(
         random_state=options.random_state,
         max_iter=options.boosting_max_iter,
         min_samples_leaf=boosting_leaf_size(y_fit, options),
     ).fit(_fill_empty_columns(X_fit), y_fit, sample_weight=weight)
+    if keep is not None and int(fit_rows.sum()) > options.max_training_rows:
+        keep.append((int(cut), model))
     X_val = X[val_rows]
     losses = [log_loss(y[val_rows], proba[:, 1], labels=[0, 1]) for proba in model.staged_predict_proba(X_val)]
     return int(max(10, np.argmin(losses) + 1))
+
+
+def truncated_boosting(model: Any, n_iter: int) -> Any:
+    """The first n_iter trees of a fitted tree model: the model a fit of n_iter trees on the same rows gives.
+
+    Without early stopping every tree is fitted on the residuals of the trees before it, so
+    stopping after n_iter trees changes nothing in them (the binning and the leaf size do not
+    depend on the number of trees either).
+    """
+    out = copy.copy(model)
+    out._predictors = model._predictors[:n_iter]  # n_iter_ is len(_predictors)
+    out.max_iter = n_iter
+    out.train_score_ = model.train_score_[: n_iter + 1]
+    return out
 
 
 def _fit(
@@ -306,8 +351,111 @@ def subsample_stayers(
     return X[picked], y[picked], weight
 
 
+def _vocab_key(vocab: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted(vocab.items()))
+
+
+class FitCache:
+    """The fits of one training run, so that a model trained at a cut-off is trained once.
+
+    Fits are deterministic (fixed seeds), so a fit is keyed by everything it depends on: the
+    estimator, the cut-off (rows before it), the category vocabulary and the hyperparameters.
+    Backtest origins recalibrate on models trained at earlier cut-offs; with quarterly origins
+    those cut-offs are other origins, and with options.hyperparameters_per_cutoff the model is
+    the same one. Only the latest training matrix is held (a few hundred MB at 20M tickets).
+    """
+
+    def __init__(self, data: pl.DataFrame, options: ModelOptions) -> None:
+        self.data = data
+        self.options = options
+        self.hyper: dict[tuple[Any, ...], tuple[float | None, int | None]] = {}
+        self.models: dict[tuple[Any, ...], Any] = {}
+        self.holdouts: dict[tuple[Any, ...], Any] = {}
+        self.both_outcomes: dict[date, bool] = {}
+        self.boosting_paths: dict[tuple[Any, ...], Any] = {}  # (cut-off, vocabulary) -> fit of max trees
+        self._latest: tuple[tuple[Any, ...], tuple[np.ndarray, np.ndarray, Vocabulary, np.ndarray]] | None = None
+        self.n_fits = 0
+        self.n_reused = 0
+        self.n_truncated = 0  # tree models taken from a longer fit on the same rows
+
+    def training(self, before: date, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray, Vocabulary, np.ndarray]:
+        """_training's (X, y, vocabulary, months) for the rows before `before`."""
+        key = (before, _vocab_key(vocab))
+        if self._latest is None or self._latest[0] != key:
+            self._latest = (key, _training(self.data, before, vocab, self.options.training_window_months))
+        return self._latest[1]
+
+    def has_both_outcomes(self, before: date) -> bool:
+        """Whether the training rows before `before` hold a voluntary exit and a row without one."""
+        if before not in self.both_outcomes:
+            rows = self.data.filter(pl.col(MONTH) < before)
+            if self.options.training_window_months:
+                rows = rows.filter(pl.col(MONTH) >= bt.add_months(before, -self.options.training_window_months))
+            exits = int((rows[OUTCOME] == TARGET_EXIT).fill_null(False).sum())
+            self.both_outcomes[before] = 0 < exits < rows.height
+        return self.both_outcomes[before]
+
+    def hyperparameters(self, name: str, before: date, vocab: Vocabulary) -> tuple[float | None, int | None]:
+        """(C, number of trees) chosen on the rows before `before` (None where the estimator has none)."""
+        key = (name, before, _vocab_key(vocab))
+        if key not in self.hyper:
+            C = n_iter = None
+            if name in ("logistic", "boosting"):
+                X, y, _, months = self.training(before, vocab)
+                if name == "logistic":
+                    C = choose_logistic_c(X, y, months, self.options)
+                else:
+                    kept: list[Any] = []
+                    n_iter = choose_boosting_iterations(X, y, months, self.options, kept)
+                    for cut, model in kept:  # the model of the rows before `cut`, any number of trees
+                        self.boosting_paths[(date(cut // 12, cut % 12 + 1, 1), key[2])] = model
+            self.hyper[key] = (C, n_iter)
+        return self.hyper[key]
+
+    def fit(self, name: str, before: date, vocab: Vocabulary, hyper: tuple[float | None, int | None]) -> Any:
+        """_fit on the rows before `before` with these (C, number of trees), once per run."""
+        key = (name, before, _vocab_key(vocab), hyper)
+        path = self.boosting_paths.get((before, key[2])) if name == "boosting" else None
+        if key in self.models:
+            self.n_reused += 1
+        elif (
+            path is not None
+            and hyper[1] is not None
+            and hyper[1] <= path.max_iter
+            and not self.options.training_window_months
+            and self.has_both_outcomes(before)
+        ):
+            self.models[key] = truncated_boosting(path, hyper[1])
+            self.n_truncated += 1
+        else:
+            X, y, _, _ = self.training(before, vocab)
+            self.models[key] = _fit(name, X, y, self.options, *hyper)
+            self.n_fits += 1
+        return self.models[key]
+
+    def holdout(
+        self, before: date, origin: date, vocab: Vocabulary, complete: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bt.Observed | None] | None:
+        """A recalibration cohort: the people employed at `origin`, watched until `before`.
+
+        (X of the cohort, person, step, outcome (watched_months), observed 12-month outcome when
+        `complete`); None when nobody was employed at `origin`.
+        """
+        key = (before, origin, _vocab_key(vocab), complete)
+        if key not in self.holdouts:
+            seen = self.data.filter(pl.col(MONTH) < before)
+            cohort = seen.filter(pl.col(MONTH) == origin)
+            if cohort.height == 0:
+                self.holdouts[key] = None
+            else:
+                person, step, outcome = watched_months(seen, cohort[ID], origin)
+                observed = bt.observe(seen, cohort[ID], origin) if complete else None
+                self.holdouts[key] = (to_matrix(cohort, vocab), person, step, outcome, observed)
+        return self.holdouts[key]
+
+
 def _fit_calibrated(
-    name: str, data: pl.DataFrame, before: date, vocab: Vocabulary, options: ModelOptions
+    name: str, data: pl.DataFrame, before: date, vocab: Vocabulary, options: ModelOptions, cache: FitCache | None = None
 ) -> tuple[Any, Any, str]:
     """The estimator fitted on rows before `before`, recalibrated on held-out cohorts (recalibrate.py).
 
@@ -317,31 +465,39 @@ def _fit_calibrated(
     12-month risks, under their own 12-month map, best predicted who left within 12 months in
     the holdout cohorts whose 12 months are complete (the quantity a projection changes); the
     map itself is then fitted month by month on every holdout cohort (recent ones included).
+    The models fitted before the internal origins use the hyperparameters chosen at `before`,
+    or with options.hyperparameters_per_cutoff those chosen at their own cut-off. `cache` holds
+    the run's fits (FitCache; a fresh one when not given).
     """
-    X, y, _, months = _training(data, before, vocab, options.training_window_months)
-    C = choose_logistic_c(X, y, months, options) if name == "logistic" else None
-    n_iter = choose_boosting_iterations(X, y, months, options) if name == "boosting" else None
-    base = _fit(name, X, y, options, C, n_iter)
+    cache = cache or FitCache(data, options)
+    hyper = cache.hyperparameters(name, before, vocab)
+    if options.hyperparameters_per_cutoff:  # chosen first: a choice can hold an earlier cut-off's tree model
+        for back in options.recalibration_months:
+            earlier = bt.add_months(before, -back)
+            if earlier >= bt.add_months(data[MONTH].min(), options.min_train_months) and cache.has_both_outcomes(
+                earlier
+            ):
+                cache.hyperparameters(name, earlier, vocab)
+    base = cache.fit(name, before, vocab, hyper)
     fixed = "all" if options.projection == "auto" else options.projection
     if not options.recalibrate:
         return base, base, fixed
     first = data[MONTH].min()
-    seen = data.filter(pl.col(MONTH) < before)
     holdouts, complete = [], []
     for back in options.recalibration_months:
         origin = bt.add_months(before, -back)
         if origin < bt.add_months(first, options.min_train_months):
             continue
-        X_int, y_int, _, _ = _training(data, origin, vocab, options.training_window_months)
-        cohort = seen.filter(pl.col(MONTH) == origin)
-        if cohort.height == 0 or len(np.unique(y_int)) < 2:
+        if not cache.has_both_outcomes(origin):
             continue
-        person, step, outcome = watched_months(seen, cohort[ID], origin)
-        model = _fit(name, X_int, y_int, options, C, n_iter)
-        X_cohort = to_matrix(cohort, vocab)
+        held = cache.holdout(before, origin, vocab, back >= bt.WINDOW)
+        if held is None:
+            continue
+        X_cohort, person, step, outcome, observed = held
+        own = cache.hyperparameters(name, origin, vocab) if options.hyperparameters_per_cutoff else hyper
+        model = cache.fit(name, origin, vocab, own)
         holdouts.append((model, X_cohort, person, step, outcome))
-        if back >= bt.WINDOW:
-            observed = bt.observe(seen, cohort[ID], origin)
+        if observed is not None:
             complete.append((model, X_cohort, observed.event, observed.weight))
     projection = _choose_projection(complete, options) if options.projection == "auto" else fixed
     aging = aging_index(options.aging(projection))
@@ -395,7 +551,11 @@ def _risk_12m(model: Any, X: np.ndarray, options: ModelOptions, projection: str)
 
 
 def _backtest(
-    data: pl.DataFrame, origins: list[date], options: ModelOptions, oracle: pl.DataFrame | None
+    data: pl.DataFrame,
+    origins: list[date],
+    options: ModelOptions,
+    oracle: pl.DataFrame | None,
+    cache: FitCache | None = None,
 ) -> tuple[
     pl.DataFrame,
     pl.DataFrame,
@@ -407,14 +567,18 @@ def _backtest(
     metric_rows, calibration_frames, last_models, last_test = [], [], {}, None
     pooled: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     projections: dict[str, list[str]] = {}
+    cache = cache or FitCache(data, options)
     for origin in origins:
-        X, y, vocab, _ = _training(data, origin, window_months=options.training_window_months)
+        rows = data.filter(pl.col(MONTH) < origin)
+        if options.training_window_months:
+            rows = rows.filter(pl.col(MONTH) >= bt.add_months(origin, -options.training_window_months))
+        vocab = fit_vocabulary(rows)  # as _training's
         cohort = data.filter(pl.col(MONTH) == origin)
         observed = bt.observe(data, cohort[ID], origin)
         X_cohort = to_matrix(cohort, vocab)
         risks: dict[str, np.ndarray] = {}
         for name in options.estimators:
-            model, base, projection = _fit_calibrated(name, data, origin, vocab, options)
+            model, base, projection = _fit_calibrated(name, data, origin, vocab, options, cache)
             risks[name] = _risk_12m(model, X_cohort, options, projection)
             projections.setdefault(name, []).append(projection)
             last_models[name] = base
@@ -458,6 +622,46 @@ def _backtest(
         )
     )
     return backtest, calibration, pooled_summary, last_models, last_test, projections
+
+
+def plan_backtest(data: pl.DataFrame, as_of: date, options: ModelOptions) -> tuple[ModelOptions, dict[str, Any]]:
+    """The options the backtest runs with, sized by the data, and a record of why.
+
+    Counts the voluntary exits in the 12 months watched after the latest origin (as_of - 12
+    months). With at least options.large_panel_exits of them the panel is large: the backtest
+    uses options.large_n_origins origins every options.large_origin_step months, at most
+    options.large_max_training_rows rows per fit, and hyperparameters chosen per cut-off
+    (ModelOptions). Otherwise the options are returned unchanged.
+    """
+    latest = bt.add_months(as_of, -bt.WINDOW)
+    watched = data.filter(pl.col(MONTH).is_between(latest, bt.add_months(latest, bt.WINDOW - 1)))
+    exits = int((watched[OUTCOME] == TARGET_EXIT).fill_null(False).sum())
+    large = options.large_panel_exits is not None and exits >= options.large_panel_exits
+    if large:
+        options = replace(
+            options,
+            n_origins=options.large_n_origins,
+            origin_step=options.large_origin_step,
+            max_training_rows=min(options.max_training_rows, options.large_max_training_rows),
+            hyperparameters_per_cutoff=True,
+        )
+    plan = {
+        "latest_window_exits": exits,
+        "large_panel": large,
+        "large_panel_exits": options.large_panel_exits,
+        "origin_step": options.origin_step,
+        "max_training_rows": options.max_training_rows,
+        "hyperparameters_per_cutoff": options.hyperparameters_per_cutoff,
+    }
+    return options, plan
+
+
+def rows_used(y: np.ndarray, max_rows: int) -> int:
+    """How many of these training rows a capped fit uses (subsample_stayers: every exit, then sampled rows)."""
+    if len(y) <= max_rows:
+        return len(y)
+    events = int(np.sum(y == 1))
+    return min(len(y), events + max(max_rows - events, 1))
 
 
 def _empty_backtest() -> pl.DataFrame:
@@ -549,14 +753,17 @@ def _fit_and_backtest(
     data = data.filter(pl.col(MONTH) <= as_of)
     if options.trim_unobserved_months:
         data = observable(data)
+    options, plan = plan_backtest(data, as_of, options)
     origins = bt.choose_origins(
         as_of, data[MONTH].min(), options.n_origins, options.origin_step, options.min_train_months
     )
     if len(origins) < options.n_origins:
         log.warning("only %d backtest origins fit in the data (wanted %d)", len(origins), options.n_origins)
+    log.info("backtest plan: %s", plan)
+    cache = FitCache(data, options)
     start = datetime.now(UTC)
     backtest, calibration, pooled_summary, last_models, last_test, projections = _backtest(
-        data, origins, options, oracle
+        data, origins, options, oracle, cache
     )
     timings["backtest_s"] = (datetime.now(UTC) - start).total_seconds()
     summary = (
@@ -571,11 +778,19 @@ def _fit_and_backtest(
     if options.training_window_months:
         training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
     X, y, vocab, _ = _training(data, as_of, window_months=options.training_window_months)
-    model, base, projection = _fit_calibrated(chosen, data, as_of, vocab, options)
+    model, base, projection = _fit_calibrated(chosen, data, as_of, vocab, options, cache)
     if isinstance(base, TenureBandBaseline) and chosen != "baseline":
         chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"
     z_reference = logistic_reference(base, X) if isinstance(base, Pipeline) else None
     timings["final_fit_s"] = (datetime.now(UTC) - start).total_seconds()
+    plan |= {
+        "n_origins": len(origins),
+        "final_fit_rows": len(y),
+        "final_fit_rows_used": rows_used(y, options.max_training_rows),
+        "fits": cache.n_fits,
+        "fits_reused": cache.n_reused,
+        "fits_truncated": cache.n_truncated,
+    }
 
     start = datetime.now(UTC)
     importance = _importance(last_models.get(chosen), last_test, options)
@@ -621,6 +836,7 @@ def _fit_and_backtest(
         projection=projection,
         backtest_projections=projections,
         timings=timings,
+        plan=plan,
     )
     from pipelines.models.card import model_card
 

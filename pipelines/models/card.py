@@ -65,6 +65,30 @@ def _recalibration(run: ModelRun) -> str:
     )
 
 
+def _sizing(run: ModelRun) -> list[str]:
+    """How the backtest was sized (attrition.plan_backtest): origins, row cap, and why."""
+    plan = run.plan
+    if not plan:
+        return []
+    step = plan["origin_step"]
+    cap = plan["max_training_rows"]
+    lines = [
+        f"{plan['n_origins']} origins, every {step} month{'s' if step != 1 else ''}. Each fit uses at most "
+        f"{cap:,} person-months: every voluntary exit and a random sample of the other rows, each weighted "
+        f"by the inverse of its sampling rate (the final model: {plan['final_fit_rows_used']:,} of "
+        f"{plan['final_fit_rows']:,} person-months). {plan['fits']:,} models fitted, "
+        f"{plan.get('fits_truncated', 0):,} tree models taken from a longer fit on the same rows, "
+        f"{plan['fits_reused']:,} reused where an origin needed a model already trained at the same cut-off."
+    ]
+    if plan["large_panel"]:
+        lines.append(
+            f"Large panel: {plan['latest_window_exits']:,} voluntary exits in the 12 months after the latest "
+            f"origin (at least {plan['large_panel_exits']:,}), so fewer origins, a lower row cap and "
+            "hyperparameters chosen once per cut-off."
+        )
+    return ["", *lines]
+
+
 def model_card(run: ModelRun) -> str:
     """Markdown describing the run: data window, population, metrics beside the baseline, limits, use."""
     pop = run.population
@@ -102,6 +126,7 @@ def model_card(run: ModelRun) -> str:
         "train on the months before each origin, score everyone employed at it, watch the next 12 months. "
         "Mean across origins, with the lowest and highest in brackets. Rates and probabilities are "
         "weighted by the inverse probability of not being cut short by a competing exit (IPCW).",
+        *_sizing(run),
         "",
         *_metric_table(run),
         "",

@@ -76,8 +76,11 @@ def agent_fold(employee_id: str, n_folds: int = N_FOLDS) -> int:
     return zlib.crc32(employee_id.encode("utf-8")) % n_folds
 
 
+RIDGE_ALPHA = 1.0  # log-scale outcomes: ridge_exact's penalty (scikit-learn's Ridge(alpha=1.0))
+
+
 def _model(kind: str) -> Ridge | LogisticRegression:
-    return Ridge(alpha=1.0) if kind == "log" else LogisticRegression(C=1.0, max_iter=500)
+    return Ridge(alpha=RIDGE_ALPHA) if kind == "log" else LogisticRegression(C=1.0, max_iter=500)
 
 
 class FeatureEncoder:
@@ -125,7 +128,7 @@ class FeatureEncoder:
     def transform(self, frame: pl.DataFrame) -> sparse.csr_matrix:
         """The one-hot matrix; one row per row of `frame`."""
         values = self.values(frame)
-        rows, cols, offset = [], [], 0
+        cols, offset = [], 0
         for encoder, feature in zip(self.encoders, FEATURES, strict=True):
             # scikit-learn's transform, applied to each distinct value once (it is slow per row):
             # the column each value lands in, or -1 for an unknown value with nothing to pool into
@@ -135,14 +138,15 @@ class FeatureEncoder:
             hit = np.diff(one_hot.indptr) > 0
             column[hit] = one_hot.indices[one_hot.indptr[:-1][hit]]
             mapped = values[feature].replace_strict(distinct, column, return_dtype=pl.Int64).to_numpy()
-            present = np.flatnonzero(mapped >= 0)
-            rows.append(present)
-            cols.append(mapped[present] + offset)
+            cols.append(np.where(mapped >= 0, mapped + offset, -1))
             offset += one_hot.shape[1]
-        row, col = np.concatenate(rows), np.concatenate(cols)
-        matrix = sparse.csr_matrix((np.ones(len(row)), (row, col)), shape=(frame.height, offset))
-        matrix.sort_indices()
-        return matrix
+        # CSR built directly: one column per feature and row, already in increasing order
+        # (each feature's columns come after the previous feature's); -1 (unknown) is no entry
+        columns = np.column_stack(cols) if cols else np.empty((frame.height, 0), dtype=np.int64)
+        present = columns >= 0
+        indices = columns[present].astype(np.int32)
+        indptr = np.concatenate([[0], np.cumsum(present.sum(axis=1))]).astype(np.int32)
+        return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(frame.height, offset))
 
 
 def encode_features(frame: pl.DataFrame) -> sparse.csr_matrix:
@@ -215,12 +219,14 @@ def cross_fit_quarter(
     outcome: Outcome,
     n_folds: int = N_FOLDS,
     max_rows: int = MAX_FIT_ROWS,
+    row_order: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Cross-fitted expectations for the tickets of one quarter; one row per ticket of that quarter.
 
     window_rows: usable rows (with y, fold and quarter_index) of the trailing window of quarters
-    ending with `quarter` (nothing later), and x their encoded features (same order). Columns as
-    cross_fit's.
+    ending with `quarter` (nothing later), and x their encoded features (same order, or row i of
+    window_rows is row row_order[i] of x: only the rows a fit or a prediction needs are then
+    taken from x). Columns as cross_fit's, plus _order when window_rows has it.
     """
     y = window_rows["y"].to_numpy()
     quarters = window_rows["quarter_index"].to_numpy()
@@ -229,14 +235,19 @@ def cross_fit_quarter(
     y_hat = np.full(int(in_quarter.sum()), np.nan)
     smear = np.ones(len(y_hat))
     fold_q = fold[in_quarter]
-    x_target = x[np.flatnonzero(in_quarter)]
+
+    def take(positions: np.ndarray) -> sparse.csr_matrix:
+        return x[positions] if row_order is None else x[row_order[positions]]
+
+    x_target = take(np.flatnonzero(in_quarter))
     for k in range(n_folds):
         target = fold_q == k
         if target.any():
             train = np.flatnonzero(fold != k)
             train = train[fit_sample(quarters[train], quarter * 100 + k, max_rows)]
-            y_hat[target], smear[target] = _fit_predict(x[train], y[train], x_target[target], outcome.kind)
-    scored = window_rows.filter(in_quarter).select("source_system", "ticket_id", "y")
+            y_hat[target], smear[target] = _fit_predict(take(train), y[train], x_target[target], outcome.kind)
+    kept = [c for c in ("source_system", "ticket_id", "_order", "y") if c in window_rows.columns]
+    scored = window_rows.filter(in_quarter).select(kept)
     scored = scored.with_columns(pl.Series("y_hat", y_hat))
     if outcome.kind == "log":
         # smearing (Duan): E[exp(y)] = exp(y_hat) * mean(exp(residual)), the mean taken over the
@@ -280,10 +291,29 @@ def _fit_predict(
         mean = float(y.mean()) if len(y) else 0.0
         smear = float(np.mean(np.exp(y - mean))) if kind == "log" and len(y) else 1.0
         return np.full(x_target.shape[0], mean), smear
+    if kind == "log":
+        coef, intercept = ridge_exact(x_train, y, RIDGE_ALPHA)
+        fitted = x_train @ coef + intercept
+        return x_target @ coef + intercept, float(np.mean(np.exp(y - fitted)))
     model = _model(kind).fit(x_train, y)
-    if kind == "binary":
-        return model.predict_proba(x_target)[:, 1], 1.0
-    return model.predict(x_target), float(np.mean(np.exp(y - model.predict(x_train))))
+    return model.predict_proba(x_target)[:, 1], 1.0
+
+
+def ridge_exact(x: sparse.csr_matrix, y: np.ndarray, alpha: float = RIDGE_ALPHA) -> tuple[np.ndarray, float]:
+    """Ridge regression with an unpenalised intercept, solved exactly; (coefficients, intercept).
+
+    The same fit as scikit-learn's Ridge(alpha) (which solves it iteratively on sparse input):
+    minimise |y - Xw - b|^2 + alpha |w|^2. With one-hot features X has a hundred-odd columns,
+    so the centred normal equations (X'X - n m m' + alpha I) w = X'(y - mean y) are a small
+    dense system, built from one sparse product; b = mean y - m'w, m the column means.
+    """
+    n = x.shape[0]
+    mean_x = np.asarray(x.mean(axis=0)).ravel()
+    mean_y = float(y.mean())
+    gram = (x.T @ x).toarray() - n * np.outer(mean_x, mean_x)
+    rhs = np.asarray(x.T @ (y - mean_y)).ravel()
+    coef = np.linalg.solve(gram + alpha * np.eye(x.shape[1]), rhs)
+    return coef, mean_y - float(mean_x @ coef)
 
 
 def shrink(estimate: np.ndarray, se2: np.ndarray, prior_mean: np.ndarray, tau2: float) -> tuple[np.ndarray, np.ndarray]:

@@ -151,7 +151,7 @@ def kpi_chunks(
         if prepared.is_empty():
             continue
         q = int(prepared["quarter_index"][0])
-        expectations = prepared.select("source_system", "ticket_id", "employee_id", "created_date", "month", "quarter")
+        expectations = prepared.select(*_BASE_COLUMNS, "_order")
         periods = []
         for outcome in OUTCOMES:
             window_rows = held[outcome.name]
@@ -160,21 +160,24 @@ def kpi_chunks(
             usable = usable_rows(prepared, outcome)
             if usable.is_empty():
                 continue
-            # held for the window: the encoded features and the few columns a fit needs
-            held_columns = usable.select(*_KEYS, "y", "fold", "quarter_index", "_order")
+            # held for the window: the encoded features and the few columns a fit needs (the
+            # warehouse row id stands for the ticket's keys: no strings held for four quarters)
+            held_columns = usable.select("y", "fold", "quarter_index", "_order")
             window_rows[q] = (held_columns, encoders[outcome.name].transform(usable))
             rows = pl.concat([r for r, _ in window_rows.values()])
             x = sparse.vstack([m for _, m in window_rows.values()], format="csr")
-            # the rows in warehouse order (as one in-memory fit over every ticket would see them)
+            # the rows in warehouse order (as one in-memory fit over every ticket would see them);
+            # the matrix is not reordered, cross_fit_quarter takes the rows it needs through `order`
             order = np.argsort(rows["_order"].to_numpy(), kind="stable")
-            scored = cross_fit_quarter(rows[order], x[order], q, outcome, max_rows=max_rows)
+            scored = cross_fit_quarter(rows[order], x, q, outcome, max_rows=max_rows, row_order=order)
+            # _order is the warehouse row id: one integer key instead of (source_system, ticket_id)
             expectations = expectations.join(
-                scored.select("source_system", "ticket_id", pl.col("expected").alias(_EXPECTED_COLUMN[outcome.name])),
-                on=["source_system", "ticket_id"],
+                scored.select("_order", pl.col("expected").alias(_EXPECTED_COLUMN[outcome.name])),
+                on="_order",
                 how="left",
             )
             sums[outcome.name].add(scored)
-            rows = prepared.join(scored, on=["source_system", "ticket_id"])
+            rows = prepared.join(scored.select("_order", "y", "y_hat", "expected"), on="_order")
             for kind in PERIOD_KINDS:
                 kpis = add_ranks(agent_period_kpis(rows, outcome, kind), outcome)
                 periods.append(
@@ -306,6 +309,15 @@ def kpi_table_frame(con: duckdb.DuckDBPyConnection, name: str) -> pl.DataFrame:
     if not exists[0][0]:
         return pl.DataFrame()
     return con.sql("select * from " + _quoted(name)).pl()  # noqa: S608 - whitelisted name
+
+
+def save_kpi_table(con: duckdb.DuckDBPyConnection, name: str, path: str) -> bool:
+    """Copy one KPI table to a Parquet file inside DuckDB (no Python rows); False when not written yet."""
+    exists = con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchall()
+    if not exists[0][0]:
+        return False
+    con.execute("copy (select * from " + _quoted(name) + ") to $path (format parquet)", {"path": path})  # noqa: S608 - whitelisted name
+    return True
 
 
 def load_kpi_table(con: duckdb.DuckDBPyConnection, name: str, path: str) -> None:

@@ -105,3 +105,25 @@ def test_agent_periods_rank_the_slow_agent_last_and_give_a_verdict():
     assert slow["ratio"].to_list() == pytest.approx([3.0, 3.0], rel=0.1)
     # 30 tickets per quarter: every agent is above the minimum volume (20) and ranked
     assert kpis["n_ranked"].unique().to_list() == [12]
+
+
+def test_exact_ridge_matches_scikit_learn_on_one_hot_rows():
+    from scipy import sparse
+    from sklearn.linear_model import Ridge
+
+    from pipelines.models.kpi_expectation import ridge_exact
+
+    # Six tickets, two one-hot features (channel: 2 columns, tier: 2 columns).
+    x = sparse.csr_matrix(
+        np.array([[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1]], dtype=float)
+    )
+    y = np.array([1.0, 2.0, 3.0, 5.0, 1.5, 4.5])
+    coef, intercept = ridge_exact(x, y, 1.0)
+    reference = Ridge(alpha=1.0, solver="cholesky").fit(x.toarray(), y)
+    assert coef == pytest.approx(reference.coef_, abs=1e-9)
+    assert intercept == pytest.approx(reference.intercept_, abs=1e-9)
+    # By hand: groups A (1, 3) and B (4, 6); centred X'X = [[1, -1], [-1, 1]], X'(y - 3.5) = (-3, 3),
+    # so (X'X + I) w = (-3, 3) gives w = (-1, 1), b = 3.5: A predicted 2.5, B 4.5 (means 2 and 5, shrunk).
+    two = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=float))
+    w, b = ridge_exact(two, np.array([1.0, 3.0, 4.0, 6.0]), 1.0)
+    assert w == pytest.approx([-1.0, 1.0]) and b == pytest.approx(3.5)
