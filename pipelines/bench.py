@@ -270,8 +270,13 @@ def _someone(ctx: Any) -> str | None:  # noqa: ANN401 - pipelines.metrics.Contex
     return row[0] if row else None
 
 
-def one_more_day(exports: Path, out: Path) -> Path | None:
-    """A ticket export holding one more day: the latest day's conversations, a day later, with new ids."""
+def one_more_day(exports: Path, out: Path, days: int = 1) -> Path | None:
+    """A ticket export holding one more day: the latest day's conversations `days` days later, with new ids.
+
+    The new ids start after the latest export's largest id (`days` apart from each other's copies), so
+    every conversation is new to the warehouse; a kept organisation passes days = 1 + the day
+    exports already loaded, so a rerun never brings a day the lake already holds.
+    """
     import polars as pl
 
     files = ticket_files(exports)
@@ -288,15 +293,27 @@ def one_more_day(exports: Path, out: Path) -> Path | None:
     day = frame.filter(pl.col(first).str.starts_with(last_day))
     fmt = "%Y-%m-%d %H:%M:%S"
     shifted = [
-        (pl.col(c).str.strptime(pl.Datetime, fmt, strict=False) + pl.duration(days=1)).dt.strftime(fmt).alias(c)
+        (pl.col(c).str.strptime(pl.Datetime, fmt, strict=False) + pl.duration(days=days)).dt.strftime(fmt).alias(c)
         for c in frame.columns
         if frame[c].drop_nulls().str.contains(stamp).all() and frame[c].drop_nulls().len()
     ]
     id_col = frame.columns[0]
-    day = day.with_columns(*shifted, (pl.col(id_col).cast(pl.Int64) + 1).cast(pl.String).alias(id_col))
+    ids = day[id_col].cast(pl.Int64)
+    offset = days * (int(frame[id_col].cast(pl.Int64).max()) - int(ids.min()) + 1)
+    day = day.with_columns(*shifted, (pl.col(id_col).cast(pl.Int64) + offset).cast(pl.String).alias(id_col))
     target = out / f"one_more_day_{source.name.split('.')[0]}.csv"
     day.write_csv(target)
     return target
+
+
+def _days_loaded(data_dir: Path) -> int:
+    """How many one-more-day exports the lake under data_dir already holds (a kept organisation's reruns)."""
+    from pipelines import lake as lk
+
+    if not (data_dir / "lake").exists():
+        return 0
+    files = lk.runs(data_dir / "lake")["file"].drop_nulls().unique()
+    return int(files.str.contains("one_more_day_").sum())
 
 
 def refresh_day(data_dir: Path, config: Path | None, day_file: Path) -> dict[str, Any]:
@@ -440,7 +457,7 @@ def run_bench(
         if stdout or "pages" not in skipped:
             result.pages = [PageQuery(**p) for p in (_payload(stdout) or [])]
         step(7)
-        day_file = one_more_day(exports, out)
+        day_file = one_more_day(exports, out, days=1 + _days_loaded(data_dir))
         if day_file is not None:
             stage, stdout = _stage(result, "one more day", [*_python(), "refresh", str(data_dir), str(day_file), *cfg])
             if stage.ok and (p := _payload(stdout)):

@@ -92,9 +92,9 @@ def write_settings_tables(con: Any, settings: Settings) -> None:
     )
 
 
-# Ticket-grain models a refresh updates row by row instead of rebuilding (pipelines/sql/
-# refresh_ticket_marts.sql): each file defines a temp table macro over a source table name and ends
-# with `create or replace table <model> as from <macro>('<full source>')`.
+# Models a refresh updates in place instead of rebuilding (pipelines/sql/refresh_<model>.sql): each
+# file defines a temp table macro over a source table name (or a first month) and ends with
+# `create or replace table <model> as from <macro>(<every row>)`.
 INCREMENTAL: dict[str, str] = {
     "staging_ticket_facts": "ticket_facts",
     "marts_kpi_tickets": "kpi_tickets",
@@ -131,8 +131,9 @@ def run_models(con: Any, settings: Settings, incremental: bool = False) -> None:
     incremental: a refresh of an existing warehouse whose caller filled the temp tables
     _changed_tickets (keys of tickets exported or QA-reviewed by the new runs) and _old_identity
     (identity_map before); the INCREMENTAL models then replace only the rows that changed
-    (refresh_<model>.sql) and every other model is rebuilt. Falls back to a full run when the
-    warehouse predates those models or the tier settings changed.
+    (refresh_<model>.sql), the people models are skipped when no people export came, and every
+    other model is rebuilt. Falls back to a full run when the warehouse predates those models or
+    a setting changed.
     """
     # The marts' as-of joins (the latest review, pay, band or team exit count on a date) must run as
     # as-of joins: with the default threshold DuckDB turns them into nested loops whenever it

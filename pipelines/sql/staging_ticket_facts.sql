@@ -5,7 +5,7 @@
 -- median handle time above the median of all human-handled conversations); for conversations
 -- without a category or without handle times: escalated, high/urgent priority, or above the first tier.
 -- The rows are a table macro over the ticket rows `src` (a table name): a full build reads every
--- ticket, an incremental refresh only the changed ones (pipelines/sql/refresh_ticket_marts.sql).
+-- ticket, an incremental refresh only the changed ones (refresh_staging_ticket_facts.sql).
 create or replace temp macro ticket_facts(src) as table
 with
 identities as (

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -372,6 +373,18 @@ def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp
     assert "sql model marts_stalled\n" in caplog.text
     full = _assert_same_as_a_full_build(settings, data)
     assert any(r["agent_team"] == other_team for r in full["marts_kpi_tickets"] if r["employee_id"] == person)
+
+
+def test_one_more_day_brings_new_conversations_a_given_number_of_days_later(tmp_path):
+    from pipelines.sample.stream import stream_sample
+
+    stream_sample(tmp_path / "org", people=60, years=2, seed=3)
+    latest = pl.read_csv(bench.ticket_files(tmp_path / "org")[-1], infer_schema=False)
+    day = pl.read_csv(bench.one_more_day(tmp_path / "org", tmp_path, days=3), infer_schema=False)
+    ids, times = latest.columns[0], latest.columns[2]
+    assert day.height and day[ids].cast(pl.Int64).min() > latest[ids].cast(pl.Int64).max()  # all new
+    last = pl.Series([latest[times].str.slice(0, 10).max()]).str.to_date()[0]
+    assert set(day[times].str.slice(0, 10).str.to_date().to_list()) == {last + timedelta(days=3)}
 
 
 def _assert_same_as_a_full_build(settings, data):
