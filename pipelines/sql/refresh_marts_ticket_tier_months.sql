@@ -2,10 +2,10 @@
 -- (_stf_months, before and after the change) are recomputed from all of their conversations.
 create or replace temp table _delta_month_facts as
 select f.* from staging_ticket_facts as f
-semi join _stf_months as m on m.month = f.month;
+semi join _stf_months as m on m.month is not distinct from f.month;
 
 delete from marts_ticket_tier_months as t
 using _stf_months as m
-where t.month = m.month;
+where t.month is not distinct from m.month;
 
 insert into marts_ticket_tier_months by name from ticket_tier_months('_delta_month_facts');

@@ -282,12 +282,19 @@ def test_refresh_adds_new_runs_like_a_full_build_and_swaps_atomically(tmp_path):
     build_warehouse(settings, data)
     inode = data.warehouse.stat().st_ino
     con = duckdb.connect(str(data.warehouse), read_only=True)
-    (first_id,) = con.execute("select min(ticket_id) from tickets").fetchall()[0]
+    (first_id, agent) = con.execute(
+        "select ticket_id, agent_id from tickets where ticket_id = (select min(ticket_id) from tickets)"
+    ).fetchall()[0]
     before = con.execute("select count(*) from tickets").fetchall()[0][0]
     con.close()
     assert refresh_warehouse(settings, data).tables == {}  # nothing new: nothing done
-    day = pl.DataFrame(
-        {"source_system": ["zendesk", "zendesk"], "ticket_id": [first_id, "999999"], "status": ["reopened", "open"]}
+    day = pl.DataFrame(  # a reopened ticket, and a new one of the same agent without a creation time
+        {
+            "source_system": ["zendesk", "zendesk"],
+            "ticket_id": [first_id, "999999"],
+            "status": ["reopened", "open"],
+            "agent_id": [agent, agent],
+        }
     )
     runs = lk.runs(data.lake)["ingest_run"].to_list()
     _commit(data.lake, f"{int(max(runs)) + 1:08d}", "tickets", day, "zendesk.tickets_csv")
@@ -301,6 +308,14 @@ def test_refresh_adds_new_runs_like_a_full_build_and_swaps_atomically(tmp_path):
     con = duckdb.connect(str(data.warehouse), read_only=True)
     assert con.execute("select status from tickets where ticket_id = ?", [first_id]).fetchall() == [("reopened",)]
     con.close()
+    # one more undated ticket of that agent: the undated rows now exist and must be replaced, not added to
+    more = pl.DataFrame(
+        {"source_system": ["zendesk"], "ticket_id": ["999998"], "status": ["open"], "agent_id": [agent]}
+    )
+    runs = lk.runs(data.lake)["ingest_run"].to_list()
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "tickets", more, "zendesk.tickets_csv")
+    refresh_warehouse(settings, data)
+    _assert_same_as_a_full_build(settings, data)
 
 
 def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp_path, caplog):
@@ -399,25 +414,9 @@ def _assert_same_as_a_full_build(settings, data):
 
 
 def _tables(path):
-    names = [
-        "tickets",
-        "qa_reviews",
-        "employees",
-        "job_events",
-        "identity_map",
-        "unmatched_agents",
-        "staging_ticket_categories",
-        "staging_ticket_facts",
-        "marts_kpi_tickets",
-        "marts_kpi_workload_days",
-        "marts_ticket_tier_months",
-        "marts_kpi_mix_days",
-        "marts_kpi_workload_weeks",
-        "marts_kpi_rated_tickets",
-        "marts_customer_person_months",
-        "marts_person_months",
-        "marts_stalled",
-    ]
+    from pipelines.sql import MODEL_ORDER
+
+    names = ["tickets", "qa_reviews", "employees", "job_events", "identity_map", "unmatched_agents", *MODEL_ORDER]
     con = duckdb.connect(str(path), read_only=True)
     try:
         frames = {n: con.sql(f'select * from "{n}"').pl() for n in names}  # noqa: S608 - fixed names
