@@ -1,9 +1,6 @@
 -- Incremental refresh of marts_customer_months: the months with changed conversations (_stf_months,
--- before and after the change; conversations without a creation time are a month of their own) are recomputed from all of their conversations.
-create or replace temp table _delta_month_facts as
-select f.* from staging_ticket_facts as f
-semi join _stf_months as m on m.month is not distinct from f.month;
-
+-- before and after the change; conversations without a creation time are a month of their own) are recomputed from all of their conversations
+-- (_delta_month_facts, from refresh_staging_ticket_facts.sql).
 delete from marts_customer_months as t
 using _stf_months as m
 where t.month is not distinct from m.month;

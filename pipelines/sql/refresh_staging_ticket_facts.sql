@@ -53,3 +53,8 @@ insert into staging_ticket_facts by name from ticket_facts('_delta_tickets');
 
 insert into _stf_months
 select distinct cast(date_trunc('month', cast(timezone('UTC', created_at) as date)) as date) from _delta_tickets;
+
+-- every conversation of those months, once, for the monthly marts' refreshes
+create or replace temp table _delta_month_facts as
+select f.* from staging_ticket_facts as f
+semi join _stf_months as m on m.month is not distinct from f.month;
