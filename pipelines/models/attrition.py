@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import sklearn
+from scipy.special import expit
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import log_loss
 from sklearn.pipeline import Pipeline
@@ -44,7 +44,16 @@ from pipelines.models.estimators import (
     spline_knots,
     to_matrix,
 )
-from pipelines.models.features import FEATURE_NAMES, ID, MONTH, OUTCOME, TARGET_EXIT, check_panel, observable
+from pipelines.models.features import (
+    CATEGORICAL,
+    FEATURE_NAMES,
+    ID,
+    MONTH,
+    OUTCOME,
+    TARGET_EXIT,
+    check_panel,
+    observable,
+)
 from pipelines.models.hazard import (
     aging_index,
     expected_remaining_months,
@@ -155,9 +164,28 @@ def versions() -> dict[str, str]:
 
 def data_hash(frame: pl.DataFrame) -> str:
     """sha256 of the frame's Arrow IPC bytes (uncompressed), rows sorted by person and month."""
-    buffer = io.BytesIO()
-    frame.sort(ID, MONTH).write_ipc(buffer, compression="uncompressed")
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
+    digest = _Digest()
+    frame.sort(ID, MONTH).write_ipc(digest, compression="uncompressed")  # type: ignore[arg-type]
+    return digest.sha256.hexdigest()
+
+
+class _Digest:
+    """A write-only file that hashes what is written to it (the IPC bytes are never held whole)."""
+
+    def __init__(self) -> None:
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        return None
 
 
 def _first_of_month(day: date) -> date:
@@ -265,9 +293,20 @@ def choose_boosting_iterations(
     ).fit(_fill_empty_columns(X_fit), y_fit, sample_weight=weight)
     if keep is not None and int(fit_rows.sum()) > options.max_training_rows:
         keep.append((int(cut), model))
-    X_val = X[val_rows]
-    losses = [log_loss(y[val_rows], proba[:, 1], labels=[0, 1]) for proba in model.staged_predict_proba(X_val)]
+    y_val = y[val_rows]
+    losses = [binary_log_loss(y_val, raw) for raw in model.staged_decision_function(X[val_rows])]
     return int(max(10, np.argmin(losses) + 1))
+
+
+def binary_log_loss(y: np.ndarray, raw: np.ndarray) -> float:
+    """sklearn.metrics.log_loss of 0/1 outcomes for probabilities expit(raw), without its per-call checks.
+
+    The tree model's probability of the positive class is expit of its decision function;
+    probabilities are clipped to [eps, 1 - eps] as log_loss does. Called once per number of
+    trees (hundreds of times per tuning), where log_loss's input validation dominated.
+    """
+    p = np.clip(expit(raw), np.finfo(float).eps, 1 - np.finfo(float).eps)
+    return float(-np.mean(np.where(y == 1, np.log(p), np.log(1 - p))))
 
 
 def truncated_boosting(model: Any, n_iter: int) -> Any:
@@ -373,6 +412,8 @@ class FitCache:
         self.holdouts: dict[tuple[Any, ...], Any] = {}
         self.both_outcomes: dict[date, bool] = {}
         self.boosting_paths: dict[tuple[Any, ...], Any] = {}  # (cut-off, vocabulary) -> fit of max trees
+        self.cohorts: dict[tuple[Any, ...], np.ndarray] = {}  # (origin, vocabulary) -> the cohort's matrix
+        self.hazards: dict[tuple[int, int, tuple[int, ...]], np.ndarray] = {}  # project_hazards, by object ids
         self._latest: tuple[tuple[Any, ...], tuple[np.ndarray, np.ndarray, Vocabulary, np.ndarray]] | None = None
         self.n_fits = 0
         self.n_reused = 0
@@ -388,11 +429,13 @@ class FitCache:
     def has_both_outcomes(self, before: date) -> bool:
         """Whether the training rows before `before` hold a voluntary exit and a row without one."""
         if before not in self.both_outcomes:
-            rows = self.data.filter(pl.col(MONTH) < before)
-            if self.options.training_window_months:
-                rows = rows.filter(pl.col(MONTH) >= bt.add_months(before, -self.options.training_window_months))
-            exits = int((rows[OUTCOME] == TARGET_EXIT).fill_null(False).sum())
-            self.both_outcomes[before] = 0 < exits < rows.height
+            window = self.options.training_window_months
+            rows = pl.col(MONTH) < before
+            if window:
+                rows = rows & (pl.col(MONTH) >= bt.add_months(before, -window))
+            exit_rows = rows & (pl.col(OUTCOME) == TARGET_EXIT).fill_null(False)
+            n_rows, exits = self.data.select(rows.sum().alias("n"), exit_rows.sum().alias("exits")).row(0)  # counted
+            self.both_outcomes[before] = 0 < exits < n_rows
         return self.both_outcomes[before]
 
     def hyperparameters(self, name: str, before: date, vocab: Vocabulary) -> tuple[float | None, int | None]:
@@ -443,15 +486,32 @@ class FitCache:
         """
         key = (before, origin, _vocab_key(vocab), complete)
         if key not in self.holdouts:
-            seen = self.data.filter(pl.col(MONTH) < before)
+            # the months from the origin up to the cut-off: all that the cohort, its watched months
+            # and its observed outcome read of the rows before the cut-off
+            seen = self.data.filter(pl.col(MONTH) >= origin, pl.col(MONTH) < before)
             cohort = seen.filter(pl.col(MONTH) == origin)
             if cohort.height == 0:
                 self.holdouts[key] = None
             else:
                 person, step, outcome = watched_months(seen, cohort[ID], origin)
                 observed = bt.observe(seen, cohort[ID], origin) if complete else None
-                self.holdouts[key] = (to_matrix(cohort, vocab), person, step, outcome, observed)
+                # the cohort's matrix does not depend on `before`: one array per origin, so that
+                # its projected hazards are computed once per model (project)
+                if (origin, key[2]) not in self.cohorts:
+                    self.cohorts[(origin, key[2])] = to_matrix(cohort, vocab)
+                self.holdouts[key] = (self.cohorts[(origin, key[2])], person, step, outcome, observed)
         return self.holdouts[key]
+
+    def project(self, model: Any, X: np.ndarray, aging: np.ndarray) -> np.ndarray:
+        """project_hazards over 12 months, once per (model, cohort matrix, aging) in the run.
+
+        Keyed by object identity: the models and cohort matrices are held by this cache for the
+        whole run, so an id is never reused for another object while the entry lives.
+        """
+        key = (id(model), id(X), tuple(int(i) for i in aging))
+        if key not in self.hazards:
+            self.hazards[key] = project_hazards(model, X, bt.WINDOW, aging)
+        return self.hazards[key]
 
 
 def _fit_calibrated(
@@ -499,13 +559,15 @@ def _fit_calibrated(
         holdouts.append((model, X_cohort, person, step, outcome))
         if observed is not None:
             complete.append((model, X_cohort, observed.event, observed.weight))
-    projection = _choose_projection(complete, options) if options.projection == "auto" else fixed
+    projection = _choose_projection(complete, options, cache) if options.projection == "auto" else fixed
     aging = aging_index(options.aging(projection))
-    model, _ = recalibrate_monthly(base, holdouts, lambda m, X_: project_hazards(m, X_, bt.WINDOW, aging))
+    model, _ = recalibrate_monthly(base, holdouts, lambda m, X_: cache.project(m, X_, aging))
     return model, base, projection
 
 
-def _choose_projection(complete: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]], options: ModelOptions) -> str:
+def _choose_projection(
+    complete: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]], options: ModelOptions, cache: FitCache
+) -> str:
     """The candidate projection with the lowest held-out 12-month log-loss under its own map; "all" without data."""
     if not complete:
         return "all"
@@ -514,7 +576,7 @@ def _choose_projection(complete: list[tuple[Any, np.ndarray, np.ndarray, np.ndar
     scored = []
     for projection in options.projection_candidates:
         aging = aging_index(options.aging(projection))
-        hazards = np.vstack([project_hazards(m, X_, bt.WINDOW, aging) for m, X_, _, _ in complete])
+        hazards = np.vstack([cache.project(m, X_, aging) for m, X_, _, _ in complete])
         _, _, loss = fit_map_scored(hazards, event, weight)
         scored.append((np.inf if np.isnan(loss) else loss, projection))
     best_loss, best = min(scored, key=lambda item: item[0])
@@ -569,7 +631,7 @@ def _backtest(
     projections: dict[str, list[str]] = {}
     cache = cache or FitCache(data, options)
     for origin in origins:
-        rows = data.filter(pl.col(MONTH) < origin)
+        rows = data.select(MONTH, *CATEGORICAL).filter(pl.col(MONTH) < origin)  # the columns a vocabulary reads
         if options.training_window_months:
             rows = rows.filter(pl.col(MONTH) >= bt.add_months(origin, -options.training_window_months))
         vocab = fit_vocabulary(rows)  # as _training's
@@ -777,7 +839,8 @@ def _fit_and_backtest(
     training = data.filter(pl.col(MONTH) < as_of)
     if options.training_window_months:
         training = training.filter(pl.col(MONTH) >= bt.add_months(as_of, -options.training_window_months))
-    X, y, vocab, _ = _training(data, as_of, window_months=options.training_window_months)
+    vocab = fit_vocabulary(training)  # as _training's; its matrix is the cache's (one copy of every row)
+    X, y, _, _ = cache.training(as_of, vocab)
     model, base, projection = _fit_calibrated(chosen, data, as_of, vocab, options, cache)
     if isinstance(base, TenureBandBaseline) and chosen != "baseline":
         chosen, reason = "baseline", reason + "; the training rows hold a single outcome, so the base rate is used"

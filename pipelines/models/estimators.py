@@ -35,14 +35,15 @@ def fit_vocabulary(frame: pl.DataFrame) -> Vocabulary:
 
 def to_matrix(frame: pl.DataFrame, vocab: Mapping[str, tuple[str, ...]]) -> np.ndarray:
     """The features of each row as floats: categories as codes from `vocab`, unknown or missing as NaN."""
-    exprs = []
-    for name in FEATURE_NAMES:
+    out = np.empty((frame.height, len(FEATURE_NAMES)), dtype=np.float64)
+    for i, name in enumerate(FEATURE_NAMES):  # a column at a time: no second copy of the whole matrix
         if name in CATEGORICAL:
-            codes = {value: float(i) for i, value in enumerate(vocab[name])}
-            exprs.append(pl.col(name).replace_strict(codes, default=None, return_dtype=pl.Float64))
+            codes = {value: float(code) for code, value in enumerate(vocab[name])}
+            column = pl.col(name).replace_strict(codes, default=None, return_dtype=pl.Float64)
         else:
-            exprs.append(pl.col(name).cast(pl.Float64))
-    return frame.select(exprs).to_numpy().astype(np.float64, copy=False)
+            column = pl.col(name).cast(pl.Float64)
+        out[:, i] = frame.select(column).to_series().to_numpy()
+    return out
 
 
 class TenureBandBaseline(ClassifierMixin, BaseEstimator):

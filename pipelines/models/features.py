@@ -7,7 +7,7 @@ editing this file alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -130,6 +130,16 @@ REQUIRED: tuple[str, ...] = (
 TITLE = "title"
 EXIT_THIS_MONTH = "exit_type"
 OPTIONAL: tuple[str, ...] = (TITLE, EXIT_THIS_MONTH)
+
+
+def panel_columns(available: Sequence[str]) -> list[str]:
+    """The columns of a person-month panel that check_panel reads, in the panel's order.
+
+    What train reads of marts_person_months: the mart has other columns (for the pages), which
+    the model never looks at.
+    """
+    wanted = {*MODEL_COLUMNS, *OPTIONAL, *DERIVED}
+    return [c for c in available if c in wanted]
 
 
 class PanelError(ValueError):

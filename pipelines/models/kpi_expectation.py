@@ -102,6 +102,10 @@ class FeatureEncoder:
             values = [v for v, n in sorted(seen.items()) for _ in range(min(n, MIN_LEVEL_COUNT))]
             encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_LEVEL_COUNT)
             self.encoders.append(encoder.fit(np.array(values, dtype=object).reshape(-1, 1)))
+        widths = [len(e.get_feature_names_out()) for e in self.encoders]
+        self.offsets = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(int).tolist()
+        self.n_columns = int(sum(widths))
+        self._lookups: list[dict[str, int]] = [{} for _ in FEATURES]  # value -> column, filled as values are seen
 
     @staticmethod
     def values(frame: pl.DataFrame) -> pl.DataFrame:
@@ -125,28 +129,63 @@ class FeatureEncoder:
             merged[feature] = dict(keyed.group_by("value").agg(pl.col("n").sum()).iter_rows())
         return cls(merged)
 
+    def columns(self, frame: pl.DataFrame) -> np.ndarray:
+        """The one-hot column of each feature value: one row per row of `frame`, one column per feature.
+
+        -1 marks an unknown value with nothing to pool into (no entry in the one-hot row). The
+        smallest integer type that holds n_columns is used: this is what the trainer holds for a
+        window of quarters, the one-hot matrix itself being built only for the rows a fit needs.
+        """
+        values = self.values(frame)
+        dtype = np.int16 if self.n_columns < np.iinfo(np.int16).max else np.int32
+        out = np.empty((frame.height, len(FEATURES)), dtype=dtype)
+        for i, (feature, lookup) in enumerate(zip(FEATURES, self._lookups, strict=True)):
+            # scikit-learn's transform, applied to each distinct value once (it is slow per row)
+            distinct = values[feature].unique()
+            missing = [v for v in distinct.to_list() if v not in lookup]
+            if missing:
+                lookup.update(zip(missing, self._columns_of(i, missing), strict=True))
+            out[:, i] = values[feature].replace_strict(lookup, return_dtype=pl.Int64).to_numpy()
+        return out
+
+    def _columns_of(self, feature: int, values: list[str]) -> list[int]:
+        """The one-hot column (offset included) each value lands in, or -1; through scikit-learn."""
+        one_hot = sparse.csr_matrix(self.encoders[feature].transform(np.array(values, dtype=object).reshape(-1, 1)))
+        column = np.full(len(values), -1, dtype=np.int64)
+        hit = np.diff(one_hot.indptr) > 0
+        column[hit] = one_hot.indices[one_hot.indptr[:-1][hit]] + self.offsets[feature]
+        return column.tolist()
+
     def transform(self, frame: pl.DataFrame) -> sparse.csr_matrix:
         """The one-hot matrix; one row per row of `frame`."""
-        values = self.values(frame)
-        cols, offset = [], 0
-        for encoder, feature in zip(self.encoders, FEATURES, strict=True):
-            # scikit-learn's transform, applied to each distinct value once (it is slow per row):
-            # the column each value lands in, or -1 for an unknown value with nothing to pool into
-            distinct = values[feature].unique()
-            one_hot = sparse.csr_matrix(encoder.transform(distinct.to_numpy().reshape(-1, 1)))
-            column = np.full(len(distinct), -1, dtype=np.int64)
-            hit = np.diff(one_hot.indptr) > 0
-            column[hit] = one_hot.indices[one_hot.indptr[:-1][hit]]
-            mapped = values[feature].replace_strict(distinct, column, return_dtype=pl.Int64).to_numpy()
-            cols.append(np.where(mapped >= 0, mapped + offset, -1))
-            offset += one_hot.shape[1]
-        # CSR built directly: one column per feature and row, already in increasing order
-        # (each feature's columns come after the previous feature's); -1 (unknown) is no entry
-        columns = np.column_stack(cols) if cols else np.empty((frame.height, 0), dtype=np.int64)
-        present = columns >= 0
-        indices = columns[present].astype(np.int32)
-        indptr = np.concatenate([[0], np.cumsum(present.sum(axis=1))]).astype(np.int32)
-        return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(frame.height, offset))
+        return one_hot(self.columns(frame), self.n_columns)
+
+
+def one_hot(columns: np.ndarray, n_columns: int) -> sparse.csr_matrix:
+    """The one-hot CSR matrix of FeatureEncoder.columns output (-1: no entry).
+
+    Built directly: one column per feature and row, already in increasing order (each feature's
+    columns come after the previous feature's).
+    """
+    present = columns >= 0
+    indices = columns[present].astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum(present.sum(axis=1))]).astype(np.int32)
+    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(columns.shape[0], n_columns))
+
+
+class EncodedRows:
+    """Rows held as FeatureEncoder.columns output; indexing by positions gives their one-hot CSR rows.
+
+    Stands in for the one-hot matrix of a window of quarters (cross_fit_quarter takes the rows it
+    fits on and predicts for): a few bytes per row instead of a CSR row's 11 values and indices.
+    """
+
+    def __init__(self, columns: np.ndarray, n_columns: int) -> None:
+        self.columns = columns
+        self.shape = (columns.shape[0], n_columns)
+
+    def __getitem__(self, positions: np.ndarray) -> sparse.csr_matrix:
+        return one_hot(self.columns[positions], self.shape[1])
 
 
 def encode_features(frame: pl.DataFrame) -> sparse.csr_matrix:
@@ -214,7 +253,7 @@ def fit_sample(quarters: np.ndarray, seed: int, max_rows: int = MAX_FIT_ROWS) ->
 
 def cross_fit_quarter(
     window_rows: pl.DataFrame,
-    x: sparse.csr_matrix,
+    x: sparse.csr_matrix | EncodedRows,
     quarter: int,
     outcome: Outcome,
     n_folds: int = N_FOLDS,
@@ -226,7 +265,7 @@ def cross_fit_quarter(
     window_rows: usable rows (with y, fold and quarter_index) of the trailing window of quarters
     ending with `quarter` (nothing later), and x their encoded features (same order, or row i of
     window_rows is row row_order[i] of x: only the rows a fit or a prediction needs are then
-    taken from x). Columns as cross_fit's, plus _order when window_rows has it.
+    taken from x; an EncodedRows builds just those one-hot rows). Columns as cross_fit's, plus _order when window_rows has it.
     """
     y = window_rows["y"].to_numpy()
     quarters = window_rows["quarter_index"].to_numpy()

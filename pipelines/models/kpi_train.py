@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 import numpy as np
 import polars as pl
-from scipy import sparse
 
 from pipelines.config import Settings
 from pipelines.models.kpi_expectation import (
@@ -27,6 +26,7 @@ from pipelines.models.kpi_expectation import (
     N_FOLDS,
     OUTCOMES,
     WINDOW_QUARTERS,
+    EncodedRows,
     FeatureEncoder,
     Outcome,
     add_ranks,
@@ -58,6 +58,8 @@ QUARTERS_SQL = "select distinct quarter from marts_kpi_tickets where quarter is 
 QUARTER_TICKETS_SQL = "select *, rowid as _order from marts_kpi_tickets where quarter = $quarter order by rowid"
 _KEYS = ("source_system", "ticket_id")
 _BASE_COLUMNS = ("source_system", "ticket_id", "employee_id", "created_date", "month", "quarter")
+_FIT_COLUMNS = (*FEATURES, "fold", "quarter_index", "_order")  # what a cross-fit reads of a quarter
+_PERIOD_COLUMNS = ("_order", "employee_id", "agent_team", "agent_tier", *PERIOD_KINDS)  # agent_period_kpis's
 _EXPECTED_COLUMN = {
     "handle_time": "expected_handle_seconds",
     "resolution_time": "expected_resolution_hours",
@@ -145,7 +147,7 @@ def kpi_chunks(
     agents are complete in its quarter's chunk (shrinkage and ranks are within a period).
     `qualities` receives one kpi_model_quality row per metric at the end.
     """
-    held: dict[str, dict[int, tuple[pl.DataFrame, sparse.csr_matrix]]] = {o.name: {} for o in OUTCOMES}
+    held: dict[str, dict[int, tuple[pl.DataFrame, np.ndarray]]] = {o.name: {} for o in OUTCOMES}
     sums = {o.name: QualitySums() for o in OUTCOMES}
     for prepared in quarters:
         if prepared.is_empty():
@@ -157,15 +159,19 @@ def kpi_chunks(
             window_rows = held[outcome.name]
             for old in [i for i in window_rows if i <= q - window]:
                 del window_rows[old]
-            usable = usable_rows(prepared, outcome)
+            # only the columns each step reads: a quarter's frame is copied per outcome
+            usable = usable_rows(prepared.select(*_FIT_COLUMNS, outcome.column), outcome)
             if usable.is_empty():
                 continue
-            # held for the window: the encoded features and the few columns a fit needs (the
-            # warehouse row id stands for the ticket's keys: no strings held for four quarters)
-            held_columns = usable.select("y", "fold", "quarter_index", "_order")
-            window_rows[q] = (held_columns, encoders[outcome.name].transform(usable))
+            # held for the window: each feature's one-hot column and the few columns a fit needs
+            # (the warehouse row id stands for the ticket's keys: no strings held for four
+            # quarters); the one-hot rows are built only for the rows a fit or a prediction takes
+            held_columns = usable.select(
+                "y", pl.col("fold").cast(pl.Int8), pl.col("quarter_index").cast(pl.Int32), "_order"
+            )
+            window_rows[q] = (held_columns, encoders[outcome.name].columns(usable))
             rows = pl.concat([r for r, _ in window_rows.values()])
-            x = sparse.vstack([m for _, m in window_rows.values()], format="csr")
+            x = EncodedRows(np.concatenate([m for _, m in window_rows.values()]), encoders[outcome.name].n_columns)
             # the rows in warehouse order (as one in-memory fit over every ticket would see them);
             # the matrix is not reordered, cross_fit_quarter takes the rows it needs through `order`
             order = np.argsort(rows["_order"].to_numpy(), kind="stable")
@@ -177,7 +183,9 @@ def kpi_chunks(
                 how="left",
             )
             sums[outcome.name].add(scored)
-            rows = prepared.join(scored.select("_order", "y", "y_hat", "expected"), on="_order")
+            rows = prepared.select(*_PERIOD_COLUMNS, outcome.column).join(
+                scored.select("_order", "y", "y_hat", "expected"), on="_order"
+            )
             for kind in PERIOD_KINDS:
                 kpis = add_ranks(agent_period_kpis(rows, outcome, kind), outcome)
                 periods.append(

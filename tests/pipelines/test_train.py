@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from pipelines.__main__ import app
@@ -70,3 +71,51 @@ def test_train_with_a_missing_oracle_file_names_it(tmp_path: Path):
     result = CliRunner().invoke(app, [*args, "train", "--oracle", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "nope.csv" in result.output
+
+
+def test_the_attrition_model_fitted_in_a_second_process_gives_the_same_tables(tmp_path: Path):
+    """train_models(parallel=True) fits the attrition model in a spawned process beside the KPI models:
+    every model table equals the one-process run's, apart from the run's id and time."""
+    import shutil
+
+    import polars as pl
+
+    from pipelines.config import data_paths, load_settings
+    from pipelines.ingest import ingest_paths
+    from pipelines.sample import generate_sample
+    from pipelines.train import train_models
+    from pipelines.warehouse import build_warehouse, update_warehouse
+
+    exports = tmp_path / "exports"
+    generate_sample(exports, seed=5, people=120, years=4)
+    settings = load_settings(exports / "tenure.toml")
+    built = data_paths(tmp_path / "built")
+    assert not ingest_paths([exports], settings, built).failed
+    build_warehouse(settings, built)
+    tables: dict[bool, dict[str, pl.DataFrame]] = {}
+    for parallel in (False, True):
+        paths = data_paths(tmp_path / f"parallel_{parallel}")
+        paths.root.mkdir()
+        shutil.copyfile(built.warehouse, paths.warehouse)
+        update_warehouse(paths, lambda con, p=paths, x=parallel: train_models(con, settings, p.models, parallel=x))
+        con = duckdb.connect(str(paths.warehouse), read_only=True)
+        try:
+            tables[parallel] = (
+                {
+                    name: con.sql(f"select * exclude (run_id) from {name}").pl()  # noqa: S608 - fixed names
+                    for name in ("model_backtest", "model_calibration", "model_importance")
+                }
+                | {"attrition_scores": con.sql("select * exclude (run_id, scored_at) from attrition_scores").pl()}
+                | {
+                    name: con.sql(f"select * from {name} order by all").pl()  # noqa: S608 - fixed names
+                    for name in ("kpi_ticket_expectations", "kpi_agent_periods", "kpi_proficiency")
+                }
+            )
+        finally:
+            con.close()
+    assert tables[False]["model_backtest"].height > 0  # the organisation is long enough to backtest
+    assert tables[False]["attrition_scores"].height > 0
+    for name, frame in tables[False].items():
+        # the KPI tables come from this process either way; their means are summed in the order
+        # Polars' threads finish, so they are compared to 12 significant digits
+        assert_frame_equal(frame, tables[True][name], check_exact=not name.startswith("kpi"), rel_tol=1e-12)

@@ -158,3 +158,15 @@ def test_a_truncated_tree_model_is_the_model_fitted_with_fewer_trees(small_data)
     short = truncated_boosting(path, 25)
     assert short.n_iter_ == 25 and len(short._predictors) == 25
     assert np.array_equal(monthly_hazard(short, X), monthly_hazard(fresh, X))
+
+
+def test_binary_log_loss_is_scikit_learns_log_loss_of_the_tree_models_probabilities():
+    from sklearn.metrics import log_loss
+
+    from pipelines.models.attrition import binary_log_loss
+
+    rng = np.random.default_rng(3)
+    raw = np.concatenate([rng.normal(-3, 2, 500), [-50.0, 50.0, 0.0]])  # includes probabilities that clip
+    y = np.concatenate([(rng.random(500) < 0.1).astype(int), [1, 0, 1]])
+    proba = 1 / (1 + np.exp(-raw))
+    assert binary_log_loss(y, raw) == pytest.approx(log_loss(y, proba, labels=[0, 1]), rel=1e-12)

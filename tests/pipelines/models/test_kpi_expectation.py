@@ -127,3 +127,18 @@ def test_exact_ridge_matches_scikit_learn_on_one_hot_rows():
     two = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=float))
     w, b = ridge_exact(two, np.array([1.0, 3.0, 4.0, 6.0]), 1.0)
     assert w == pytest.approx([-1.0, 1.0]) and b == pytest.approx(3.5)
+
+
+def test_encoded_rows_give_the_one_hot_rows_of_the_encoder_and_the_same_cross_fit():
+    from pipelines.models.kpi_expectation import EncodedRows, FeatureEncoder, cross_fit_quarter, usable_rows
+
+    outcome = OUTCOME_BY_NAME["handle_time"]
+    rows = usable_rows(_tickets(3.0), outcome)
+    encoder = FeatureEncoder.from_frame(rows)
+    held = EncodedRows(encoder.columns(rows), encoder.n_columns)
+    positions = np.array([5, 0, 700, 5])
+    assert (held[positions] != encoder.transform(rows)[positions]).nnz == 0
+    assert held.shape == encoder.transform(rows).shape
+    one_hot = cross_fit_quarter(rows, encoder.transform(rows), 1, outcome, max_rows=300)
+    compact = cross_fit_quarter(rows, held, 1, outcome, max_rows=300)  # a fit on a sample of 300 rows
+    assert compact.equals(one_hot)
