@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -78,9 +79,16 @@ def train_models(
         parallel = (os.cpu_count() or 1) >= 2 and panel.height >= PARALLEL_PANEL_ROWS
     if parallel:
         context = multiprocessing.get_context("spawn")  # never fork a process that holds DuckDB's threads
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_log_like, initargs=(_log_level(),)) as pool:
-            pending = pool.submit(fit_and_score, panel, settings, oracle)
-            del panel  # the other process has its own copy
+        # the panel goes through a file next to the warehouse (not through the pool's pipe, which
+        # would keep this process's copy until the result came back)
+        with (
+            tempfile.TemporaryDirectory(dir=models_dir.parent, prefix=".train-") as scratch,
+            ProcessPoolExecutor(1, mp_context=context, initializer=_log_like, initargs=(_log_level(),)) as pool,
+        ):
+            path = Path(scratch) / "panel.arrow"
+            panel.write_ipc(path)
+            del panel
+            pending = pool.submit(_fit_and_score_file, str(path), settings, oracle)
             kpi_counts = fit_kpi_models(con, settings)  # ticket expectations for the KPI fairness page
             run, scores = pending.result()
     else:
@@ -100,6 +108,11 @@ def fit_and_score(
     """The attrition model's run (fit_and_backtest) and its scores of everyone employed at the end."""
     run = fit_and_backtest(panel, settings, oracle=oracle)
     return run, score(run, panel)
+
+
+def _fit_and_score_file(path: str, settings: Settings, oracle: pl.DataFrame | None) -> tuple[ModelRun, pl.DataFrame]:
+    """fit_and_score on a panel written to an Arrow IPC file (the second process's entry point)."""
+    return fit_and_score(pl.read_ipc(path), settings, oracle)
 
 
 def _log_level() -> int:
