@@ -89,15 +89,16 @@ def train_models(
             panel.write_ipc(path)
             del panel
             pending = pool.submit(_fit_and_score_file, str(path), settings, oracle)
-            kpi_counts = fit_kpi_models(con, settings)  # ticket expectations for the KPI fairness page
+            kpi_counts = _fit_kpi_and_parity(con, settings)
+            staged = stage_kpi_tables(con, models_dir)  # while the other process is still fitting
             run, scores = pending.result()
     else:
         run, scores = fit_and_score(panel, settings, oracle)
-        kpi_counts = fit_kpi_models(con, settings)
+        kpi_counts = _fit_kpi_and_parity(con, settings)
+        staged = stage_kpi_tables(con, models_dir)
     counts = write_model_tables(con, run, scores)
     counts.update(kpi_counts)
-    counts.update(write_parity_units(con, settings))
-    save_model_tables(con, models_dir)
+    save_model_tables(con, models_dir, staged)
     log.info("model run %s written (%s)", run.run_id, counts)
     return TrainReport(run.run_id, run.chosen, run.selection_reason, scores.height, counts)
 
@@ -108,6 +109,13 @@ def fit_and_score(
     """The attrition model's run (fit_and_backtest) and its scores of everyone employed at the end."""
     run = fit_and_backtest(panel, settings, oracle=oracle)
     return run, score(run, panel)
+
+
+def _fit_kpi_and_parity(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
+    """The KPI expectation tables (for the KPI fairness page), then the group-parity units, which read them."""
+    counts = fit_kpi_models(con, settings)
+    counts.update(write_parity_units(con, settings))
+    return counts
 
 
 def _fit_and_score_file(path: str, settings: Settings, oracle: pl.DataFrame | None) -> tuple[ModelRun, pl.DataFrame]:
@@ -133,16 +141,29 @@ def write_parity_units(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
     return {PARITY_UNITS_TABLE: write_table(con, PARITY_UNITS_TABLE, units)} if units.width else {}
 
 
-def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> None:
-    """Copy every model table to models_dir/<table>.parquet (written to a temporary folder, then swapped)."""
+def stage_kpi_tables(con: duckdb.DuckDBPyConnection, models_dir: Path) -> Path:
+    """A fresh temporary folder beside models_dir holding the KPI tables' Parquet copies; save_model_tables finishes it.
+
+    Separate so that train writes these copies (a row per ticket) while the attrition model is
+    still being fitted in the other process.
+    """
     tmp = models_dir.with_name(models_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name in TABLES:  # copied by DuckDB itself: the KPI tables hold a row per ticket
+    for name in KPI_TABLES:  # copied by DuckDB itself: no Python rows
+        save_kpi_table(con, name, str(tmp / f"{name}.parquet"))
+    return tmp
+
+
+def save_model_tables(con: duckdb.DuckDBPyConnection, models_dir: Path, staged: Path | None = None) -> None:
+    """Copy every model table to models_dir/<table>.parquet (written to a temporary folder, then swapped).
+
+    `staged`: the folder stage_kpi_tables already wrote the KPI tables' copies to.
+    """
+    tmp = staged or stage_kpi_tables(con, models_dir)
+    for name in TABLES:
         copy = "copy (select * from " + _table(name) + ") to $path (format parquet)"  # noqa: S608
         con.execute(copy, {"path": str(tmp / f"{name}.parquet")})
-    for name in KPI_TABLES:
-        save_kpi_table(con, name, str(tmp / f"{name}.parquet"))
     old = models_dir.with_name(models_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if models_dir.exists():
