@@ -1,9 +1,10 @@
 """The benchmark: an organisation generated at scale, each stage timed in its own process, a table in BENCHMARKS.md.
 
 Stages (each a child process, which reports its own peak resident memory, VmHWM, plus the largest
-peak of any process it started in turn; CPU seconds come from RUSAGE_CHILDREN): generate (not scored), floor (DuckDB's own read_csv of the ticket files into
-a table), pandas (a naive pandas ingest of the ticket files: read, parse times, de-duplicate,
-write Parquet; skipped when pandas is not installed), ingest, build, train, pages (every public
+peak of any process it started in turn; CPU seconds come from RUSAGE_CHILDREN): generate (not
+scored), floor (DuckDB's own read_csv of the ticket files into a table), pandas (a naive pandas
+ingest of the ticket files: read, parse times, de-duplicate, write Parquet; skipped when pandas is
+not installed), ingest, build, train, pages (every public
 get_* of pipelines.metrics called with a director Viewer: cold on a fresh connection, then
 warm) and one more day (a day's export ingested, then an incremental refresh of the warehouse).
 """

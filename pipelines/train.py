@@ -66,10 +66,11 @@ def train_models(
     (the same fits, in the same order, as in one process; only the wall time differs). None: when
     the machine has two cores or more and the panel at least PARALLEL_PANEL_ROWS rows.
     """
-    if not os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", "").strip():
-        # the KPI models read the tickets a quarter at a time and append their rows: DuckDB needs
-        # little working memory here, and its cache would otherwise grow to the build's cap
-        con.execute(f"SET memory_limit = '{TRAIN_MEMORY_LIMIT}'")
+    from pipelines.warehouse import set_memory_limit
+
+    # the KPI models read the tickets a quarter at a time and append their rows: DuckDB needs
+    # little working memory here, and its cache would otherwise grow to the build's cap
+    set_memory_limit(con, TRAIN_MEMORY_LIMIT)
     available = [row[0] for row in con.execute("describe marts_person_months").fetchall()]
     columns = ", ".join(f'"{c}"' for c in panel_columns(available))  # names from features.py's fixed lists
     panel = con.sql(f"select {columns} from marts_person_months").pl()  # noqa: S608 - whitelisted names
@@ -89,13 +90,11 @@ def train_models(
             panel.write_ipc(path)
             del panel
             pending = pool.submit(_fit_and_score_file, str(path), settings, oracle)
-            kpi_counts = _fit_kpi_and_parity(con, settings)
-            staged = stage_kpi_tables(con, models_dir)  # while the other process is still fitting
+            kpi_counts, staged = _kpi_side(con, settings, models_dir)  # while the other process fits
             run, scores = pending.result()
     else:
         run, scores = fit_and_score(panel, settings, oracle)
-        kpi_counts = _fit_kpi_and_parity(con, settings)
-        staged = stage_kpi_tables(con, models_dir)
+        kpi_counts, staged = _kpi_side(con, settings, models_dir)
     counts = write_model_tables(con, run, scores)
     counts.update(kpi_counts)
     save_model_tables(con, models_dir, staged)
@@ -111,11 +110,12 @@ def fit_and_score(
     return run, score(run, panel)
 
 
-def _fit_kpi_and_parity(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
-    """The KPI expectation tables (for the KPI fairness page), then the group-parity units, which read them."""
+def _kpi_side(con: duckdb.DuckDBPyConnection, settings: Settings, models_dir: Path) -> tuple[dict[str, int], Path]:
+    """The KPI expectation tables (for the KPI fairness page), the group-parity units (which read
+    them) and their Parquet copies; (rows written per table, the staged copies' folder)."""
     counts = fit_kpi_models(con, settings)
     counts.update(write_parity_units(con, settings))
-    return counts
+    return counts, stage_kpi_tables(con, models_dir)
 
 
 def _fit_and_score_file(path: str, settings: Settings, oracle: pl.DataFrame | None) -> tuple[ModelRun, pl.DataFrame]:

@@ -187,9 +187,14 @@ def _identity(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pl.Da
 def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to a warehouse file being built, with the working-memory cap."""
     con = duckdb.connect(str(path))
-    limit = os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", "").strip()
-    con.execute(f"SET memory_limit = '{_checked_size(limit) if limit else default_memory_limit()}'")
+    set_memory_limit(con, default_memory_limit())
     return con
+
+
+def set_memory_limit(con: duckdb.DuckDBPyConnection, default: str) -> None:
+    """Cap DuckDB's memory at TENURE_DUCKDB_MEMORY_LIMIT when set, else at `default` (such as 3GB)."""
+    limit = os.environ.get("TENURE_DUCKDB_MEMORY_LIMIT", "").strip() or default
+    con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
 
 
 def default_memory_limit() -> str:
