@@ -47,25 +47,18 @@ joined as (
     from facts as f
 ),
 
--- The agent's state on the day is looked up once per (employee, day), not once per conversation:
--- among the states covering the day, the one that started last.
-agent_days as (
-    select d.employee_id, d.created_date, s.team as agent_team, s.tier as agent_tier
-    from (select distinct employee_id, created_date from facts) as d
-    left join states as s
-        on s.employee_id = d.employee_id
-        and s.valid_from <= d.created_date
-        and (s.valid_to is null or s.valid_to >= d.created_date)
-    qualify row_number() over (partition by d.employee_id, d.created_date order by s.valid_from desc nulls last) = 1
-),
-
+-- The agent's team and tier on the day: the employed state covering it. staging_job_states holds one
+-- state per person and interval, the intervals never overlap, so at most one state matches a day.
 with_team as (
     select
         j.*,
-        a.agent_team,
-        a.agent_tier
+        s.team as agent_team,
+        s.tier as agent_tier
     from joined as j
-    left join agent_days as a on a.employee_id = j.employee_id and a.created_date = j.created_date
+    left join states as s
+        on s.employee_id = j.employee_id
+        and s.valid_from <= j.created_date
+        and (s.valid_to is null or s.valid_to >= j.created_date)
 )
 
 select * from with_team;

@@ -68,10 +68,13 @@ month_ends as (
     group by employee_id, month
 ),
 
-with_state as (
+-- The person-month keys and the role observed at obs_date. Every feature below is computed on a
+-- few of these columns and joined back by (employee_id, month): windows, as-of joins and the
+-- per-person counts never carry the whole row (at 20M tickets, 819k rows: 13.9 s before, 8.8 s now).
+base as materialized (
     select
-        sm.*,
-        st.title, st.track, st.level, st.team, st.tier, st.manager_id, st.location, st.department
+        sm.employee_id, sm.month, sm.obs_date, sm.spell_id, sm.spell_start_date, sm.hire_cohort,
+        st.title, st.track, st.level, st.team, st.tier, st.manager_id, st.location
     from spell_months as sm
     left join states as st
         on st.employee_id = sm.employee_id
@@ -80,66 +83,9 @@ with_state as (
     qualify row_number() over (partition by sm.employee_id, sm.month order by st.valid_from desc) = 1
 ),
 
-with_moves as (
-    select
-        ws.*,
-        coalesce((select max(mv.effective_date) from moves as mv
-                  where mv.spell_id = ws.spell_id and mv.effective_date <= ws.obs_date), ws.spell_start_date)
-            as level_start_date,
-        coalesce((select max(mv.effective_date) from moves as mv
-                  where mv.spell_id = ws.spell_id and mv.effective_date <= ws.obs_date
-                    and mv.move_kind = 'promotion'), ws.spell_start_date) as last_promotion_date
-    from with_state as ws
-),
-
-with_growth as (
-    select
-        wm.*,
-        (select count(*) from growth_activities as g
-         where g.employee_id = wm.employee_id and g.start_date <= wm.obs_date
-           and (g.end_date is null or g.end_date > cast(wm.obs_date - interval 6 month as date)))
-            as growth_activities_6m,
-        (select count(*) from growth_activities as g
-         where g.employee_id = wm.employee_id and g.start_date <= wm.obs_date
-           and (g.end_date is null or g.end_date > cast(wm.obs_date - interval 12 month as date)))
-            as growth_activities_12m,
-        (select max(case when g.end_date is null or g.end_date >= wm.obs_date then wm.obs_date else g.end_date end)
-         from growth_activities as g
-         where g.employee_id = wm.employee_id and g.start_date <= wm.obs_date) as last_growth_date
-    from with_moves as wm
-),
-
-with_review as (
-    select
-        wg.*,
-        r.rating,
-        coalesce(r.is_on_pip, false) as is_on_pip
-    from with_growth as wg
-    -- the latest review on or before obs_date (an as-of join: one lookup per person-month)
-    asof left join performance_reviews as r
-        on r.employee_id = wg.employee_id and r.review_date <= wg.obs_date
-),
-
-with_pay as (
-    select
-        wr.*,
-        c.annual_pay
-    from with_review as wr
-    asof left join compensation as c
-        on c.employee_id = wr.employee_id and c.effective_date <= wr.obs_date
-),
-
-with_band as (
-    select
-        wp.*,
-        case when b.band_max > b.band_min then (wp.annual_pay - b.band_min) / (b.band_max - b.band_min) end
-            as pay_position_in_band,
-        -- below the midpoint as a share of it (the export's midpoint, else halfway between min and max)
-        (coalesce(b.band_mid, (b.band_max + b.band_min) / 2) - wp.annual_pay)
-            / nullif(coalesce(b.band_mid, (b.band_max + b.band_min) / 2), 0) as pay_gap_to_midpoint
-    from with_pay as wp
-    asof left join (select *, lower(trim(title)) as title_key from pay_bands) as b
-        on b.title_key = lower(trim(wp.title)) and b.effective_date <= wp.obs_date
+-- the months the output keeps (earlier months only feed the trailing windows)
+kept as (
+    select * from base where month >= cast(from_month as date)
 ),
 
 manager_changes as (
@@ -167,66 +113,146 @@ team_exit_days as (
     group by end_team, end_date
 ),
 
-with_context as (
+-- the team's exits in the 6 months to obs_date (through it, after 6 months before): two lookups in
+-- the running counts per team and observation date (far fewer than person-months)
+team_exits_6m as (
     select
-        wb.*,
-        (select count(*) from manager_changes as mc
-         where mc.employee_id = wb.employee_id and mc.change_date <= wb.obs_date
-           and mc.change_date > cast(wb.obs_date - interval 12 month as date)) as manager_changes_12m,
-        -- the team's exits in the 6 months to obs_date (through it, after 6 months before), the person's own excluded
-        coalesce(upto.n_left, 0) - coalesce(before.n_left, 0)
-            - (select count(*) from spells as o
-               where o.employee_id = wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
-                 and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_6m,
-        coalesce(upto.n_left_voluntarily, 0) - coalesce(before.n_left_voluntarily, 0)
-            - (select count(*) from spells as o
-               where o.employee_id = wb.employee_id and o.end_team = wb.team and o.end_date <= wb.obs_date
-                 and o.end_kind = 'voluntary'
-                 and o.end_date > cast(wb.obs_date - interval 6 month as date)) as teammates_left_voluntarily_6m
-    from with_band as wb
-    asof left join team_exit_days as upto on upto.team = wb.team and upto.end_date <= wb.obs_date
+        d.team,
+        d.obs_date,
+        coalesce(upto.n_left, 0) - coalesce(before.n_left, 0) as n_left,
+        coalesce(upto.n_left_voluntarily, 0) - coalesce(before.n_left_voluntarily, 0) as n_left_voluntarily
+    from (select distinct team, obs_date from kept where team is not null) as d
+    asof left join team_exit_days as upto on upto.team = d.team and upto.end_date <= d.obs_date
     asof left join team_exit_days as before
-        on before.team = wb.team and before.end_date <= cast(wb.obs_date - interval 6 month as date)
+        on before.team = d.team and before.end_date <= cast(d.obs_date - interval 6 month as date)
 ),
 
-with_customer as (
+-- the pay band of each title in force at each observation date
+bands_at as (
+    select d.title_key, d.obs_date, b.band_min, b.band_max, b.band_mid
+    from (select distinct lower(trim(title)) as title_key, obs_date from kept where title is not null) as d
+    asof left join (select *, lower(trim(title)) as title_key from pay_bands) as b
+        on b.title_key = d.title_key and b.effective_date <= d.obs_date
+),
+
+-- as-of lookups at obs_date: the latest role move and promotion of the spell, review and pay, with the
+-- pay band and the team's exits
+as_of as (
     select
-        wc.*,
+        k.employee_id,
+        k.month,
+        coalesce(mv.effective_date, k.spell_start_date) as level_start_date,
+        coalesce(pr.effective_date, k.spell_start_date) as last_promotion_date,
+        r.rating,
+        coalesce(r.is_on_pip, false) as is_on_pip,
+        c.annual_pay,
+        case when b.band_max > b.band_min then (c.annual_pay - b.band_min) / (b.band_max - b.band_min) end
+            as pay_position_in_band,
+        -- below the midpoint as a share of it (the export's midpoint, else halfway between min and max)
+        (coalesce(b.band_mid, (b.band_max + b.band_min) / 2) - c.annual_pay)
+            / nullif(coalesce(b.band_mid, (b.band_max + b.band_min) / 2), 0) as pay_gap_to_midpoint,
+        coalesce(te.n_left, 0) as team_left_6m,
+        coalesce(te.n_left_voluntarily, 0) as team_left_voluntarily_6m
+    from kept as k
+    asof left join (select spell_id, effective_date from moves) as mv
+        on mv.spell_id = k.spell_id and mv.effective_date <= k.obs_date
+    asof left join (select spell_id, effective_date from moves where move_kind = 'promotion') as pr
+        on pr.spell_id = k.spell_id and pr.effective_date <= k.obs_date
+    asof left join performance_reviews as r
+        on r.employee_id = k.employee_id and r.review_date <= k.obs_date
+    asof left join compensation as c
+        on c.employee_id = k.employee_id and c.effective_date <= k.obs_date
+    left join bands_at as b on b.title_key = lower(trim(k.title)) and b.obs_date = k.obs_date
+    left join team_exits_6m as te on te.team = k.team and te.obs_date = k.obs_date
+),
+
+-- growth activities running at obs_date or ended in the 6 / 12 months before, and the last day of growth
+growth as (
+    select
+        k.employee_id,
+        k.month,
+        count(*) filter (where g.end_date is null or g.end_date > cast(k.obs_date - interval 6 month as date))
+            as growth_activities_6m,
+        count(*) filter (where g.end_date is null or g.end_date > cast(k.obs_date - interval 12 month as date))
+            as growth_activities_12m,
+        max(case when g.end_date is null or g.end_date >= k.obs_date then k.obs_date else g.end_date end)
+            as last_growth_date
+    from kept as k
+    join growth_activities as g on g.employee_id = k.employee_id and g.start_date <= k.obs_date
+    group by k.employee_id, k.month
+),
+
+manager_changes_12m as (
+    select k.employee_id, k.month, count(*) as manager_changes_12m
+    from kept as k
+    join manager_changes as mc
+        on mc.employee_id = k.employee_id and mc.change_date <= k.obs_date
+        and mc.change_date > cast(k.obs_date - interval 12 month as date)
+    group by k.employee_id, k.month
+),
+
+-- the person's own exits from the team in the 6 months to obs_date (taken out of the team's count)
+own_exits_6m as (
+    select
+        k.employee_id,
+        k.month,
+        count(*) as n_left,
+        count(*) filter (where o.end_kind = 'voluntary') as n_left_voluntarily
+    from kept as k
+    join spells as o
+        on o.employee_id = k.employee_id and o.end_team = k.team and o.end_date <= k.obs_date
+        and o.end_date > cast(k.obs_date - interval 6 month as date)
+    group by k.employee_id, k.month
+),
+
+-- tickets and the month's exit, for every month the windows read
+work as materialized (
+    select
+        b.employee_id,
+        b.month,
+        b.team,
+        b.manager_id,
         coalesce(c.n_tickets, 0) as tickets_handled,
         coalesce(c.n_complex, 0) as complex_tickets,
         c.complex_ticket_share,
         c.csat_good_share,
         c.qa_mean_score,
-        c.bot_involved_share
-    from with_context as wc
-    left join customer as c on c.employee_id = wc.employee_id and c.month = wc.month
+        c.bot_involved_share,
+        e.exit_type,
+        e.exit_is_regretted
+    from base as b
+    left join customer as c on c.employee_id = b.employee_id and c.month = b.month
+    left join month_ends as e on e.employee_id = b.employee_id and e.month = b.month
 ),
 
-with_workload as (
+windows as (
     select
-        *,
+        employee_id,
+        month,
         tickets_handled / nullif(median(case when tickets_handled > 0 then tickets_handled end)
             over (partition by team, month), 0) as workload_ratio,
         -- sustained complex load: the complex tickets reached in at least 3 of the last 4 months
         -- (the third highest monthly count of the last 4; 0 with fewer than 3 months)
         case when count(*) over last_4 >= 3
             then list_sort(list(complex_tickets) over last_4, 'DESC')[3] else 0 end
-            as complex_tickets_3_of_4m
-    from with_customer
-    window last_4 as (partition by employee_id order by month range between interval 3 month preceding and current row)
+            as complex_tickets_3_of_4m,
+        lead(exit_type) over by_person as exit_type_next_month_raw,
+        lead(month) over by_person as next_month
+    from work
+    window last_4 as (partition by employee_id order by month range between interval 3 month preceding and current row),
+           by_person as (partition by employee_id order by month)
 ),
 
 -- per manager and month: people reporting at the month's observation date, and voluntary exits in the month
 manager_months as (
     select
-        w.manager_id,
-        w.month,
+        manager_id,
+        month,
         count(*) as n_reports,
-        count(*) filter (where e.exit_type = 'voluntary') as n_voluntary_exits
-    from with_workload as w
-    left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
-    where w.manager_id is not null
-    group by w.manager_id, w.month
+        count(*) filter (where exit_type = 'voluntary') as n_voluntary_exits
+    from work
+    where manager_id is not null
+    group by manager_id, month
 ),
 
 manager_trailing as (
@@ -249,56 +275,55 @@ org_trailing as (
         sum(n_people) over trailing_12 as org_person_months_12m
     from (
         select
-            w.month,
+            month,
             count(*) as n_people,
-            count(*) filter (where e.exit_type = 'voluntary') as n_voluntary_exits
-        from with_workload as w
-        left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
-        group by w.month
+            count(*) filter (where exit_type = 'voluntary') as n_voluntary_exits
+        from work
+        group by month
     )
     window trailing_12 as (order by month range between interval 11 month preceding and current row)
 ),
 
 final as (
     select
-        w.employee_id,
-        w.month,
-        w.obs_date,
-        w.spell_id,
-        w.spell_start_date,
-        w.hire_cohort,
-        w.title,
-        w.track,
-        w.level,
-        w.team,
-        w.tier,
-        w.manager_id,
-        w.location,
-        (w.obs_date - w.spell_start_date + 1) / 30.4375 as tenure_months,
+        k.employee_id,
+        k.month,
+        k.obs_date,
+        k.spell_id,
+        k.spell_start_date,
+        k.hire_cohort,
+        k.title,
+        k.track,
+        k.level,
+        k.team,
+        k.tier,
+        k.manager_id,
+        k.location,
+        (k.obs_date - k.spell_start_date + 1) / 30.4375 as tenure_months,
         tb.tenure_band,
-        w.level_start_date,
-        (w.obs_date - w.level_start_date + 1) / 30.4375 as months_in_level,
-        (w.obs_date - w.last_promotion_date + 1) / 30.4375 as months_since_promotion,
-        w.growth_activities_6m,
-        w.growth_activities_12m,
-        w.rating,
-        w.is_on_pip,
-        w.annual_pay,
-        w.pay_position_in_band,
+        a.level_start_date,
+        (k.obs_date - a.level_start_date + 1) / 30.4375 as months_in_level,
+        (k.obs_date - a.last_promotion_date + 1) / 30.4375 as months_since_promotion,
+        coalesce(g.growth_activities_6m, 0) as growth_activities_6m,
+        coalesce(g.growth_activities_12m, 0) as growth_activities_12m,
+        a.rating,
+        a.is_on_pip,
+        a.annual_pay,
+        a.pay_position_in_band,
         w.tickets_handled,
         w.complex_tickets,
         w.complex_ticket_share,
-        w.workload_ratio,
+        wn.workload_ratio,
         w.csat_good_share,
         w.qa_mean_score,
         w.bot_involved_share,
-        w.manager_changes_12m,
-        w.teammates_left_6m,
-        w.teammates_left_voluntarily_6m,
-        w.complex_tickets_3_of_4m,
-        w.pay_gap_to_midpoint,
-        case when w.last_growth_date is null then (w.obs_date - w.spell_start_date + 1) / 30.4375
-             else (w.obs_date - greatest(w.last_growth_date, w.spell_start_date)) / 30.4375 end
+        coalesce(mc.manager_changes_12m, 0) as manager_changes_12m,
+        a.team_left_6m - coalesce(oe.n_left, 0) as teammates_left_6m,
+        a.team_left_voluntarily_6m - coalesce(oe.n_left_voluntarily, 0) as teammates_left_voluntarily_6m,
+        wn.complex_tickets_3_of_4m,
+        a.pay_gap_to_midpoint,
+        case when g.last_growth_date is null then (k.obs_date - k.spell_start_date + 1) / 30.4375
+             else (k.obs_date - greatest(g.last_growth_date, k.spell_start_date)) / 30.4375 end
             as months_without_growth,
         cast(coalesce(mt.manager_voluntary_exits_12m, 0) as bigint) as manager_voluntary_exits_12m,
         coalesce(mt.manager_voluntary_exits_12m, 0) / greatest(mt.manager_reports_12m, 1.0)
@@ -307,34 +332,31 @@ final as (
         -- shrunk towards 1 (empirical Bayes with a prior worth 120 report-months: a year of a
         -- ten-person team). (exits + 120 r) / ((report-months + 120) r) with r the organisation's
         -- resignations per person-month over the same months; 1 when nobody resigned anywhere.
-        case when w.manager_id is null then null
+        case when k.manager_id is null then null
              when coalesce(ot.org_voluntary_exits_12m, 0) = 0 then 1.0
              else (coalesce(mt.manager_voluntary_exits_12m, 0)
                        + 120.0 * ot.org_voluntary_exits_12m / ot.org_person_months_12m)
                   / ((coalesce(mt.manager_report_months_12m, 0) + 120.0)
                        * ot.org_voluntary_exits_12m / ot.org_person_months_12m) end
             as manager_exit_ratio_12m,
-        e.exit_type,
-        e.exit_is_regretted,
-        lead(e.exit_type) over (partition by w.employee_id order by w.month) as exit_type_next_month_raw,
-        lead(w.month) over (partition by w.employee_id order by w.month) as next_month
-    from with_workload as w
-    left join month_ends as e on e.employee_id = w.employee_id and e.month = w.month
-    left join manager_trailing as mt on mt.manager_id = w.manager_id and mt.month = w.month
-    left join org_trailing as ot on ot.month = w.month
-    left join settings_tenure_bands as tb
-        on (w.obs_date - w.spell_start_date + 1) / 30.4375 >= tb.min_months
-        and (tb.max_months is null or (w.obs_date - w.spell_start_date + 1) / 30.4375 < tb.max_months)
-),
-
-outcome as (
-    select
-        * exclude (exit_type_next_month_raw, next_month),
-        case when next_month = cast(month + interval 1 month as date) then exit_type_next_month_raw end
+        w.exit_type,
+        w.exit_is_regretted,
+        case when wn.next_month = cast(k.month + interval 1 month as date) then wn.exit_type_next_month_raw end
             as exit_type_next_month
-    from final
+    from kept as k
+    join as_of as a on a.employee_id = k.employee_id and a.month = k.month
+    join work as w on w.employee_id = k.employee_id and w.month = k.month
+    join windows as wn on wn.employee_id = k.employee_id and wn.month = k.month
+    left join growth as g on g.employee_id = k.employee_id and g.month = k.month
+    left join manager_changes_12m as mc on mc.employee_id = k.employee_id and mc.month = k.month
+    left join own_exits_6m as oe on oe.employee_id = k.employee_id and oe.month = k.month
+    left join manager_trailing as mt on mt.manager_id = k.manager_id and mt.month = k.month
+    left join org_trailing as ot on ot.month = k.month
+    left join settings_tenure_bands as tb
+        on (k.obs_date - k.spell_start_date + 1) / 30.4375 >= tb.min_months
+        and (tb.max_months is null or (k.obs_date - k.spell_start_date + 1) / 30.4375 < tb.max_months)
 )
 
-select * from outcome where month >= cast(from_month as date);
+select * from final;
 
 create or replace table marts_person_months as from person_months(date '0001-01-01')

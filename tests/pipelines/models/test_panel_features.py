@@ -43,6 +43,34 @@ def test_teammates_who_resigned_count_six_months(ctx):
     assert got == [0, 1, 1, 0]
 
 
+def test_teammates_left_counts_exits_after_the_day_six_months_before(ctx):
+    # M2 left Beta on 2025-06-30. B5 (Beta) observed 2025-11-30: window (2025-05-30, 2025-11-30] holds
+    # it; observed 2025-12-31: window (2025-06-30, 2025-12-31] starts the day after, so it does not.
+    got = [_value(ctx, "teammates_left_6m", "B5", date(2025, m, 1)) for m in (6, 11, 12)]
+    assert got == [1, 1, 0]
+
+
+def test_the_persons_own_exit_is_not_a_teammate_leaving(ctx):
+    # Alpha's exits in (2024-09-30, 2025-03-31]: A5's transfer out (2025-01-31) and A2's resignation
+    # (2025-03-01). A1 sees both (one voluntary); A2's own March row (observed on its last day,
+    # 2025-03-01) sees only A5's transfer.
+    assert (
+        _value(ctx, "teammates_left_6m", "A1", date(2025, 3, 1)),
+        _value(ctx, "teammates_left_voluntarily_6m", "A1", date(2025, 3, 1)),
+    ) == (2, 1)
+    assert (
+        _value(ctx, "teammates_left_6m", "A2", date(2025, 3, 1)),
+        _value(ctx, "teammates_left_voluntarily_6m", "A2", date(2025, 3, 1)),
+    ) == (1, 0)
+
+
+def test_a_lateral_move_restarts_time_in_level_not_time_since_promotion(ctx):
+    # B4: hired 2020-06-01 as Senior Support Specialist, lateral to Support Operations 2025-09-01,
+    # never promoted. Observed 2025-12-31: 122 days in the level, 2,040 days since the spell began.
+    assert _value(ctx, "months_in_level", "B4", date(2025, 12, 1)) == pytest.approx(122 / 30.4375)
+    assert _value(ctx, "months_since_promotion", "B4", date(2025, 12, 1)) == pytest.approx(2040 / 30.4375)
+
+
 def test_manager_resignations_and_rate(ctx):
     assert _value(ctx, "manager_voluntary_exits_12m", "A1", date(2025, 2, 1)) == 0
     assert _value(ctx, "manager_voluntary_exits_12m", "A1", date(2025, 3, 1)) == 1  # A2, under M1

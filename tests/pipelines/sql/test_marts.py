@@ -256,3 +256,26 @@ def test_hire_and_exit_on_the_same_day_is_a_one_day_spell_with_its_exit():
     assert (spell[0]["start_date"], spell[0]["end_date"]) == (date(2025, 4, 10), date(2025, 4, 10))
     assert spell[0]["start_kind"] == "hire" and spell[0]["end_kind"] == "voluntary"
     assert len(rows(ctx, "select * from marts_support_spells")) == 18  # the fixture's 17 + Z1's
+    assert _overlapping_states(ctx) == 0  # the exit day and the not-employed state after it
+
+
+_OVERLAPS = """
+    select count(*) + (select count(*) - count(distinct (employee_id, valid_from)) from staging_job_states)
+    from staging_job_states as a
+    join staging_job_states as b
+        on b.employee_id = a.employee_id and b.valid_from > a.valid_from
+        and (a.valid_to is null or a.valid_to >= b.valid_from)
+"""
+
+
+def _overlapping_states(ctx) -> int:  # noqa: ANN001
+    return ctx.one(_OVERLAPS)[0]
+
+
+def test_job_states_never_overlap_so_each_day_has_one_state_at_most(ctx):
+    # marts_kpi_tickets and marts_person_months join a day to "the state covering it" without a
+    # tie-break: rehires (A4), transfers (A5), same-day promotions (A3) and exits must leave no overlap
+    assert ctx.one("select count(*) from staging_job_states")[0] > 16
+    assert _overlapping_states(ctx) == 0
+    # and so each conversation keeps one row with its agent's team on the day
+    assert ctx.one("select count(*) - count(distinct (source_system, ticket_id)) from marts_kpi_tickets") == (0,)
