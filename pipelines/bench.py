@@ -5,8 +5,8 @@ peak of any process it started in turn; CPU seconds come from RUSAGE_CHILDREN): 
 scored), floor (DuckDB's own read_csv of the ticket files into a table), pandas (a naive pandas
 ingest of the ticket files: read, parse times, de-duplicate, write Parquet; skipped when pandas is
 not installed), ingest, build, train, pages (every public
-get_* of pipelines.metrics called with a director Viewer: cold on a fresh connection, then
-warm) and one more day (a day's export ingested, then an incremental refresh of the warehouse).
+get_* of pipelines.metrics called with a director Viewer and with the Viewer of the manager with
+the most people below them: cold on a fresh connection, then warm) and one more day (a day's export ingested, then an incremental refresh of the warehouse).
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class PageQuery:
     rows: int
     error: str = ""
     note: str = ""
+    viewer: str = "director"  # or "manager": the manager with the most people below them
+    scope_people: int = 0  # people the viewer sees on the latest data date (0: everyone)
 
 
 @dataclass
@@ -223,14 +225,51 @@ def pandas_ingest(files: Sequence[Path], out: Path) -> dict[str, Any]:
 
 
 def page_queries(warehouse: Path, config: Path | None) -> list[dict[str, Any]]:
-    """Every public get_* of pipelines.metrics with a director Viewer: cold (fresh connection) then warm."""
-    import pipelines.metrics as metrics_pkg
+    """Every public get_* of pipelines.metrics, cold (fresh connection) then warm, for two viewers.
+
+    A director, then the manager with the most people below them on the latest data date (a
+    manager's scope is a reporting subtree that changes day by day, so their queries differ).
+    """
     from pipelines.access import Role, Viewer
     from pipelines.config import load_settings
     from pipelines.metrics import open_context
 
     settings = load_settings(config)
-    viewer = Viewer(Role.DIRECTOR, label="bench")
+    results = _page_queries(warehouse, settings, Viewer(Role.DIRECTOR, label="bench"), "director", 0)
+    with open_context(warehouse, settings) as ctx:
+        widest = _widest_manager(ctx)
+    if widest is not None:
+        manager = Viewer(Role.MANAGER, employee_id=widest[0], label="bench manager")
+        results += _page_queries(warehouse, settings, manager, "manager", widest[1])
+    return results
+
+
+def _widest_manager(ctx: Any) -> tuple[str, int] | None:  # noqa: ANN401 - pipelines.metrics.Context
+    """The manager who sees the most people on the latest data date, and how many (ties: the smallest id)."""
+    from pipelines.access import Role, Viewer
+    from pipelines.metrics.people_directory import get_managers, get_people
+
+    director = Viewer(Role.DIRECTOR, label="bench")
+    sizes = [
+        (get_people(Viewer(Role.MANAGER, employee_id=m, label="bench manager"), ctx).height, m)
+        for m in sorted(get_managers(director, ctx)["employee_id"].to_list())
+    ]
+    if not sizes:
+        return None
+    n, manager_id = min(sizes, key=lambda x: (-x[0], x[1]))
+    return manager_id, n
+
+
+def _page_queries(
+    warehouse: Path,
+    settings: Any,  # noqa: ANN401 - pipelines.config.Settings
+    viewer: Any,  # noqa: ANN401 - pipelines.access.Viewer
+    viewer_name: str,
+    scope_people: int,
+) -> list[dict[str, Any]]:
+    import pipelines.metrics as metrics_pkg
+    from pipelines.metrics import open_context
+
     results: list[dict[str, Any]] = []
     for mod_info in sorted(pkgutil.iter_modules(metrics_pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"pipelines.metrics.{mod_info.name}")
@@ -239,7 +278,14 @@ def page_queries(warehouse: Path, config: Path | None) -> list[dict[str, Any]]:
                 continue
             params = list(inspect.signature(fn).parameters.values())[2:]
             needed = [p.name for p in params if p.default is inspect.Parameter.empty]
-            entry: dict[str, Any] = {"name": f"{mod_info.name}.{name}", "rows": 0, "error": "", "note": ""}
+            entry: dict[str, Any] = {
+                "name": f"{mod_info.name}.{name}",
+                "rows": 0,
+                "error": "",
+                "note": "",
+                "viewer": viewer_name,
+                "scope_people": scope_people,
+            }
             if set(needed) - {"employee_id"}:
                 entry.update(cold_ms=0, warm_ms=0, note=f"skipped: needs {', '.join(needed)}")
                 results.append(entry)
@@ -543,24 +589,41 @@ def render(result: BenchResult, info: dict[str, str] | None = None) -> str:
             f"{_cpu_ratio(s, floor_s) if scored else ''} | {_cell(s.note)} |"
         )
     if result.pages:
-        cold = max(p.cold_ms for p in result.pages)
-        warm = max(p.warm_ms for p in result.pages)
-        lines += [
-            "",
-            f"Pages' read functions (director viewer): slowest cold {cold:,.0f} ms, slowest warm {warm:,.0f} ms "
-            "(targets 1,500 / 300 ms).",
-            "",
-            "| function | cold ms | warm ms | rows | note |",
-            "|---|---:|---:|---:|---|",
-        ]
-        lines += [
-            f"| {p.name} | {p.cold_ms:,.0f} | {p.warm_ms:,.0f} | {p.rows:,} | {_cell(p.error or p.note)} |"
-            for p in result.pages
-        ]
+        lines += ["", *_pages_report(result.pages)]
     lines += ["", "Commands (each stage ran as its own process):", "", "```"]
     lines += [_short_command(c) for c in result.commands]
     lines += ["```", f"<!-- /bench:{result.tickets_asked} -->", ""]
     return "\n".join(lines)
+
+
+def _pages_report(pages: list[PageQuery]) -> list[str]:
+    """The pages' summary line and one table row per read function, the manager's timings beside the director's."""
+    director = [p for p in pages if p.viewer == "director"]
+    manager = {p.name: p for p in pages if p.viewer == "manager"}
+    cold = max((p.cold_ms for p in director), default=0.0)
+    warm = max((p.warm_ms for p in director), default=0.0)
+    summary = f"Pages' read functions: director viewer slowest cold {cold:,.0f} ms, slowest warm {warm:,.0f} ms"
+    if manager:
+        below = next(iter(manager.values())).scope_people
+        summary += (
+            f"; manager viewer (the manager with the most people below them, {below:,} on the latest data date) "
+            f"slowest cold {max(p.cold_ms for p in manager.values()):,.0f} ms, "
+            f"slowest warm {max(p.warm_ms for p in manager.values()):,.0f} ms"
+        )
+    lines = [
+        summary + " (targets 1,500 / 300 ms).",
+        "",
+        "| function | cold ms | warm ms | manager cold ms | manager warm ms | rows | note |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for p in director:
+        m = manager.get(p.name)
+        mine = (f"{m.cold_ms:,.0f}", f"{m.warm_ms:,.0f}") if m and not m.error else ("", "")
+        note = "; ".join(x for x in (p.error or p.note, f"manager: {m.error}" if m and m.error else "") if x)
+        lines.append(
+            f"| {p.name} | {p.cold_ms:,.0f} | {p.warm_ms:,.0f} | {mine[0]} | {mine[1]} | {p.rows:,} | {_cell(note)} |"
+        )
+    return lines
 
 
 _MONTHLY = re.compile(

@@ -117,7 +117,12 @@ def _result() -> bench.BenchResult:
         bench.Stage("ingest", 3.0, 800, cpu_seconds=5.0),
         bench.Stage("build", 1.5, 400, cpu_seconds=2.0),
     ]
-    r.pages = [bench.PageQuery("headcount.get_headcount", 120.0, 8.0, 12)]
+    r.pages = [
+        bench.PageQuery("headcount.get_headcount", 120.0, 8.0, 12),
+        bench.PageQuery("headcount.get_exits", 30.0, 4.0, 2),
+        bench.PageQuery("headcount.get_headcount", 900.0, 350.0, 1, viewer="manager", scope_people=41),
+        bench.PageQuery("headcount.get_exits", 0.0, 0.0, 0, error="ValueError: x", viewer="manager", scope_people=41),
+    ]
     r.commands = ["python -m pipelines.bench floor x"]
     return r
 
@@ -130,8 +135,12 @@ def test_report_has_ratios_to_the_floor_and_to_pandas():
     assert "| ingest | 3.0 | 5.0 | 800 | 1.50x | 0.75x | 1.67x |" in text
     assert "| build | 1.5 | 2.0 | 400 | 0.75x |  | 0.67x |" in text
     assert "| pandas | 4.0 | 4.0 | 900 | 2.00x |  | 1.33x |" in text
-    assert "| headcount.get_headcount | 120 | 8 | 12 |" in text
-    assert "slowest cold 120 ms, slowest warm 8 ms" in text
+    # the manager's timings beside the director's; a manager error in the note, not as a time
+    assert "| headcount.get_headcount | 120 | 8 | 900 | 350 | 12 |  |" in text
+    assert "| headcount.get_exits | 30 | 4 |  |  | 2 | manager: ValueError: x |" in text
+    assert "director viewer slowest cold 120 ms, slowest warm 8 ms" in text
+    assert "manager viewer (the manager with the most people below them, 41 on the latest data date)" in text
+    assert "slowest cold 900 ms, slowest warm 350 ms" in text
 
 
 def test_report_keeps_other_scales_and_replaces_the_same_scale(tmp_path, monkeypatch):
