@@ -18,19 +18,33 @@ log = logging.getLogger(__name__)
 # The manager subtree on each probe day: people (any department) whose chain of managers, as
 # recorded on that day, reaches the viewer. The viewer is not part of their own subtree.
 # Expects a CTE named probe_days(day) before it and a bound $manager_id (null = no restriction).
+# The chain is followed on date intervals, not day by day: `spans` holds the intervals during which
+# a person's chain reaches the viewer (a person's state interval cut to their manager's span), so
+# the recursion costs one row per state in the subtree whatever the window's length; `subtree`
+# then lists the probe days each span covers. At 20M tickets the per-day recursion joined every
+# employed state to every day of a year (7M rows per level of the chain).
 SUBTREE_CTES = """
+probe_range as (
+    select min(day) as first_day, max(day) as last_day from probe_days
+),
 edges as (
-    select s.employee_id, s.manager_id, p.day
-    from staging_job_states as s
-    join probe_days as p on s.valid_from <= p.day and (s.valid_to is null or s.valid_to >= p.day)
+    select s.employee_id, s.manager_id, s.valid_from, coalesce(s.valid_to, date '9999-12-31') as valid_to
+    from staging_job_states as s, probe_range as r
     where s.is_employed and cast($manager_id as varchar) is not null
+      and s.valid_from <= r.last_day and (s.valid_to is null or s.valid_to >= r.first_day)
+),
+spans as (
+    select employee_id, valid_from as span_from, valid_to as span_to
+    from edges where manager_id = cast($manager_id as varchar)
+    union
+    select e.employee_id, greatest(e.valid_from, t.span_from), least(e.valid_to, t.span_to)
+    from edges as e
+    join spans as t on e.manager_id = t.employee_id and e.valid_from <= t.span_to and e.valid_to >= t.span_from
 ),
 subtree as (
-    select employee_id, day from edges where manager_id = cast($manager_id as varchar)
-    union
-    select e.employee_id, e.day
-    from edges as e
-    join subtree as t on e.manager_id = t.employee_id and e.day = t.day
+    select distinct s.employee_id, p.day
+    from spans as s
+    join probe_days as p on p.day >= s.span_from and p.day <= s.span_to
 )
 """
 
