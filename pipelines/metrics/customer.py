@@ -10,38 +10,18 @@ from pipelines.access import Viewer
 from pipelines.metrics.context import Context
 from pipelines.metrics.scope import (
     manager_param,
-    month_split,
     period,
     require_people,
+    ticket_months,
     window,
-    with_scoped_tickets,
     with_subtree,
     with_ticket_months,
 )
 
-# Conversations created in [start, end] (UTC dates). A manager's scope keeps the conversations
-# handled by people in their subtree that day; bot-only conversations have no handler, so they
-# are outside every manager's scope.
-TICKETS_SQL = with_scoped_tickets(
-    "select employee_id, created_date, month, is_bot_resolved, csat_good, qa_score, is_escalated from staging_ticket_facts where created_date between $start and $end",
-    """
-select
-    month,
-    count(*) as n_conversations,
-    count(distinct employee_id) as n_people,
-    count(*) filter (where is_bot_resolved) as n_bot_resolved,
-    count(csat_good) as n_rated,
-    count(*) filter (where csat_good) as n_good,
-    count(qa_score) as n_qa_tickets,
-    avg(qa_score) as qa_mean_score,
-    count(*) filter (where is_escalated) as n_escalated
-from scoped
-group by month
-order by month
-""",
-)
-
-# The same table for viewers without a manager restriction, added up from the monthly mart.
+# Conversations created in [start, end] (UTC dates), in the viewer's scope, per month plus one row
+# for the whole window (month null: its n_people counts everyone who handled one in any month). A
+# manager's scope keeps the conversations handled by people in their subtree that day; bot-only
+# conversations have no handler, so they are outside every manager's scope.
 TICKET_MONTHS_SQL = with_ticket_months(
     """
 select
@@ -55,16 +35,14 @@ select
     sum(total_qa_score) / nullif(sum(n_qa_tickets), 0) as qa_mean_score,
     cast(sum(n_escalated) as bigint) as n_escalated
 from cells
-group by month
-order by month
+group by grouping sets ((month), ())
+order by month nulls last
 """
 )
-# Everyone who handled a conversation in the window (any month), from the same mart.
-TICKET_PEOPLE_SQL = with_ticket_months("select count(distinct employee_id) from cells")
 
 PERSON_SQL = with_subtree(
     """
-with recursive
+with
 rows_in as (
     select c.*, cast(least(c.month + interval 1 month - interval 1 day, cast($end as date)) as date) as obs_date
     from marts_customer_person_months as c
@@ -78,19 +56,12 @@ probe_days as (
 scoped as (
     select r.*
     from rows_in as r
-    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    left join subtree as t on t.employee_id = r.employee_id and r.obs_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 select * exclude (obs_date) from scoped order by employee_id, month
 """,
 )
-
-
-def _monthly(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame:
-    manager = manager_param(viewer)
-    if manager is None:
-        return ctx.frame(TICKET_MONTHS_SQL, month_split(start, end))
-    return ctx.frame(TICKETS_SQL, {"start": start, "end": end, "manager_id": manager})
 
 
 def get_customer_outcomes(
@@ -102,11 +73,11 @@ def get_customer_outcomes(
     suppressed when fewer people than the minimum handled the scoped conversations.
     """
     start, end = period(viewer, ctx, start, end)
-    monthly = _monthly(viewer, ctx, start, end)
+    frame = ticket_months(viewer, ctx, TICKET_MONTHS_SQL, start, end)
+    monthly = frame.filter(pl.col("month").is_not_null())
     is_manager = manager_param(viewer) is not None
     n_conv = int(monthly["n_conversations"].sum()) if monthly.height else 0
-    n_people = None if is_manager else ctx.one(TICKET_PEOPLE_SQL, month_split(start, end))
-    people = int(monthly["n_people"].max() or 0) if is_manager else int(n_people[0] if n_people else 0)
+    people = int(frame.filter(pl.col("month").is_null())["n_people"].sum())
     rated = int(monthly["n_rated"].sum()) if monthly.height else 0
     qa_n = int(monthly["n_qa_tickets"].sum()) if monthly.height else 0
     out: dict[str, float | int | None] = {
@@ -128,9 +99,13 @@ def get_customer_monthly(
 ) -> pl.DataFrame:
     """Conversations, bot share and CSAT good share per calendar month (UTC); one row per month."""
     start, end = period(viewer, ctx, start, end)
-    monthly = _monthly(viewer, ctx, start, end).with_columns(
-        (pl.col("n_bot_resolved") / pl.col("n_conversations")).alias("bot_share"),
-        pl.when(pl.col("n_rated") > 0).then(pl.col("n_good") / pl.col("n_rated")).alias("csat"),
+    monthly = (
+        ticket_months(viewer, ctx, TICKET_MONTHS_SQL, start, end)
+        .filter(pl.col("month").is_not_null())
+        .with_columns(
+            (pl.col("n_bot_resolved") / pl.col("n_conversations")).alias("bot_share"),
+            pl.when(pl.col("n_rated") > 0).then(pl.col("n_good") / pl.col("n_rated")).alias("csat"),
+        )
     )
     if manager_param(viewer) is not None:
         monthly = monthly.with_columns(pl.lit(None, dtype=pl.Float64).alias("bot_share"))

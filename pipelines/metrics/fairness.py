@@ -40,7 +40,7 @@ MIN_MONTHS_IN_ROLE = 5
 
 AGENT_PERIODS_SQL = with_subtree(
     """
-with recursive
+with
 rows_in as (
     select k.*,
         cast(case when $period_kind = 'month' then k.period_start + interval 1 month
@@ -56,7 +56,7 @@ probe_days as (
 scoped as (
     select r.*
     from rows_in as r
-    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    left join subtree as t on t.employee_id = r.employee_id and r.obs_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 select s.* exclude (obs_date), e.full_name
@@ -94,59 +94,27 @@ where day between $start and $end
 group by category, tier, channel
 """
 
-# before `train` has written the expectations, expected CSAT is null (the same query otherwise).
-# Only expectations that count are joined: set (avg skips nulls) and of a ticket created in the
-# window (kpi_train copies each ticket's created_date), which lets the scan skip other dates.
-CSAT_EXPECTED = """
-    left join kpi_ticket_expectations as x
-        on x.source_system = k.source_system and x.ticket_id = k.ticket_id
-        and x.expected_csat_good is not null and x.created_date between $start and $end"""
-CSAT_NO_EXPECTED = """
-    left join (select null as source_system, null as ticket_id, cast(null as double) as expected_csat_good) as x
-        on false"""
-
-_CSAT_FACTS = "".join(
-    (
-        "select k.*, x.expected_csat_good\n    from marts_kpi_tickets as k",
-        CSAT_EXPECTED,
-        "\n    where k.created_date between $start and $end",
-    )
-)
-_CSAT_SELECT = """
-select
-    category,
-    count(*) as n_tickets,
-    count(distinct employee_id) as n_people,
-    count(csat_good) as n_rated,
-    avg(cast(csat_good as double)) as csat,
-    avg(expected_csat_good) filter (where csat_good is not null) as expected_csat,
-    count(qa_score) as n_qa,
-    avg(qa_score) as qa_mean_score,
-    count(*) filter (where csat_good = false and qa_score >= $high_qa) as n_bad_high_qa,
-    count(*) filter (where csat_good = false) as n_bad
-from scoped
-group by category
-order by category
-"""
-CSAT_CATEGORIES_SQL = with_scoped_tickets(_CSAT_FACTS, _CSAT_SELECT)
-
-# The same table for viewers without a manager restriction: the expected CSAT of the rated tickets
-# is averaged per category on its own, so only they meet the expectations (the join the rest skips).
-_CSAT_ALL_EXPECTED = """
+# CSAT, expected CSAT and QA per category over the conversations of `{table}` (aliased k) passing
+# `{filter}`. The expected CSAT of the rated conversations is averaged per category on its own, so
+# only they meet the expectations. Only expectations that count are joined: set (avg skips nulls)
+# and of a ticket created in the window (kpi_train copies each ticket's created_date), which lets
+# the scan skip other dates. Before `train` has written the expectations, get_csat_context swaps
+# _CSAT_EXPECTED for _CSAT_NO_EXPECTED (expected CSAT null, the same query otherwise).
+_CSAT_EXPECTED = """
 expected as (
     select k.category, avg(x.expected_csat_good) as expected_csat
-    from marts_kpi_tickets as k
+    from {table}
     join kpi_ticket_expectations as x
         on x.source_system = k.source_system and x.ticket_id = k.ticket_id
         and x.expected_csat_good is not null and x.created_date between $start and $end
-    where k.created_date between $start and $end and k.csat_good is not null
+    where {filter} and k.csat_good is not null
     group by k.category
 ),"""
-_CSAT_ALL_NO_EXPECTED = """
+_CSAT_NO_EXPECTED = """
 expected as (
     select cast(null as varchar) as category, cast(null as double) as expected_csat where false
 ),"""
-_CSAT_ALL_SELECT = """
+_CSAT_SELECT = """
 per_category as (
     select
         category,
@@ -158,8 +126,8 @@ per_category as (
         avg(qa_score) as qa_mean_score,
         count(*) filter (where csat_good = false and qa_score >= $high_qa) as n_bad_high_qa,
         count(*) filter (where csat_good = false) as n_bad
-    from marts_kpi_tickets
-    where created_date between $start and $end
+    from {table}
+    where {filter}
     group by category
 )
 select p.category, p.n_tickets, p.n_people, p.n_rated, p.csat, e.expected_csat, p.n_qa, p.qa_mean_score,
@@ -168,7 +136,18 @@ from per_category as p
 left join expected as e on e.category is not distinct from p.category
 order by p.category
 """
-CSAT_ALL_CATEGORIES_SQL = "".join(("\nwith", _CSAT_ALL_EXPECTED, _CSAT_ALL_SELECT))
+_ALL_CONVERSATIONS = {"table": "marts_kpi_tickets as k", "filter": "k.created_date between $start and $end"}
+_SCOPED_CONVERSATIONS = {"table": "scoped as k", "filter": "true"}
+# For viewers without a manager restriction: every conversation of the window.
+CSAT_ALL_CATEGORIES_SQL = "".join(
+    ("\nwith", _CSAT_EXPECTED.format_map(_ALL_CONVERSATIONS), _CSAT_SELECT.format_map(_ALL_CONVERSATIONS))
+)
+# For a manager: the conversations their subtree handled that day, scoped first (the expectations
+# join then reads only theirs).
+CSAT_CATEGORIES_SQL = with_scoped_tickets(
+    "select * from marts_kpi_tickets where created_date between $start and $end",
+    "".join((",", _CSAT_EXPECTED.format_map(_SCOPED_CONVERSATIONS), _CSAT_SELECT.format_map(_SCOPED_CONVERSATIONS))),
+)
 
 # At risk of a promotion: a month in a role that has a next step on its track (max_months set) or
 # that someone in the data was promoted out of (e.g. a senior specialist picked as team lead),
@@ -396,7 +375,9 @@ def get_csat_context(
     manager = manager_param(viewer)
     sql = CSAT_CATEGORIES_SQL if manager is not None else CSAT_ALL_CATEGORIES_SQL
     if not kpi_models_fitted(ctx):
-        sql = sql.replace(CSAT_EXPECTED, CSAT_NO_EXPECTED).replace(_CSAT_ALL_EXPECTED, _CSAT_ALL_NO_EXPECTED)
+        sql = sql.replace(_CSAT_EXPECTED.format_map(_ALL_CONVERSATIONS), _CSAT_NO_EXPECTED).replace(
+            _CSAT_EXPECTED.format_map(_SCOPED_CONVERSATIONS), _CSAT_NO_EXPECTED
+        )
     params = {"start": start, "end": end, "high_qa": high_qa}
     frame = ctx.frame(sql, {**params, "manager_id": manager} if manager is not None else params)
     if frame.is_empty():
@@ -542,7 +523,7 @@ def get_group_parity(
 
 SUBTREE_PEOPLE_SQL = with_subtree(
     """
-with recursive
+with
 probe_days as (select cast($day as date) as day),
 """,
     """
@@ -562,7 +543,7 @@ def _in_scope(viewer: Viewer, ctx: Context, units: pl.DataFrame, day: date) -> p
 
 PROFICIENCY_SQL = with_subtree(
     """
-with recursive
+with
 probe_days as (
     select cast($day as date) as day
 ),

@@ -14,6 +14,7 @@ from pipelines.metrics.scope import (
     cells_to_hide,
     describes,
     detail_differences,
+    grid_ends,
     grid_windows,
     hide_details,
     manager_param,
@@ -37,110 +38,77 @@ CUTS: tuple[str, ...] = (
     "hire_cohort",
 )
 
-# A job state's overlap with a support spell and the window, for viewers without a manager
-# restriction (a manager's rows come per day): the segments PERSON_MONTH_DAYS_SQL cuts into pieces.
+# A job state's overlap with a support spell and the window: the segments the queries below cut
+# into pieces. Each query comes in two variants (segment_sql): for viewers without a manager
+# restriction, and for a manager, whose segments are further cut to the intervals during which
+# the person was in their subtree (scope.SUBTREE_CTES), so a manager's figures count exactly the
+# days each person spent in their subtree, without expanding one row per person-day.
 _SEGMENTS_CTE = """segments as (
     select
         s.employee_id,
         s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
         sp.hire_cohort, sp.start_date, sp.start_kind, sp.end_date, sp.end_kind, sp.is_regretted,
-        greatest(s.valid_from, sp.start_date, cast($start as date)) as seg_from,
+        greatest(s.valid_from, sp.start_date, cast($start as date){span_from}) as seg_from,
         least(
-            coalesce(s.valid_to, cast($end as date)), coalesce(sp.end_date, cast($end as date)), cast($end as date)
+            coalesce(s.valid_to, cast($end as date)), coalesce(sp.end_date, cast($end as date)), cast($end as date){span_to}
         ) as seg_to
     from staging_job_states as s
     join marts_support_spells as sp
         on sp.employee_id = s.employee_id
         and s.valid_from <= coalesce(sp.end_date, cast($end as date))
-        and (s.valid_to is null or s.valid_to >= sp.start_date)
-    where s.is_support and cast($manager_id as varchar) is null
+        and (s.valid_to is null or s.valid_to >= sp.start_date){scope_join}
+    where s.is_support{everyone}
 ),
 """
-
-# One row per person per month per combination of attributes held on those days, inside the
-# window and the viewer's scope: days in support and the hires / exits that happened on them.
-# An exit counts on the spell's last day in support with that day's attributes.
-#
-# Everyone-in-scope viewers (no manager restriction) never expand days: each overlap of a job
-# state, a support spell and the window is cut at month starts and tenure-band boundaries into
-# pieces whose month and band are constant, and a piece's days are its length. A manager's scope
-# changes day by day (the subtree as recorded on each day), so it keeps one row per person-day.
-# Both give the same rows; only the first runs when $manager_id is null, only the second otherwise.
-PERSON_MONTH_DAYS_SQL = with_subtree(
+_EVERYONE_HEAD = "\nwith\n" + _SEGMENTS_CTE.format(
+    span_from="", span_to="", scope_join="", everyone=" and cast($manager_id as varchar) is null"
+)
+_MANAGER_HEAD = with_subtree(
     """
-with recursive
-probe_days as (
-    select cast(r.d as date) as day from range(cast($start as date), cast($end as date) + interval 1 day, interval 1 day) as r(d)
-    where cast($manager_id as varchar) is not null
-),
+with
+probe_days as (select cast($start as date) as day union all select cast($end as date)),
 """,
-    "".join(
-        (
-            """,
-support_days as (
-    select
-        s.employee_id,
-        p.day,
-        s.team, s.tier, s.track, s.level, s.title, s.manager_id, s.location,
-        sp.hire_cohort,
-        sp.start_date,
-        sp.start_kind,
-        sp.end_date,
-        sp.end_kind,
-        sp.is_regretted,
-        (p.day - sp.start_date + 1) / 30.4375 as tenure_months
-    from staging_job_states as s
-    join probe_days as p on s.valid_from <= p.day and (s.valid_to is null or s.valid_to >= p.day)
-    join marts_support_spells as sp
-        on sp.employee_id = s.employee_id and p.day >= sp.start_date and (sp.end_date is null or p.day <= sp.end_date)
-    where s.is_support
-),
-scoped as (
-    select d.*
-    from support_days as d
-    left join subtree as t on t.employee_id = d.employee_id and t.day = d.day
-    where cast($manager_id as varchar) is null or t.employee_id is not null
-),
-banded as (
-    select scoped.*, b.tenure_band
-    from scoped
-    left join settings_tenure_bands as b
-        on scoped.tenure_months >= b.min_months and (b.max_months is null or scoped.tenure_months < b.max_months)
-),
-by_day as (
-    select
-        employee_id,
-        cast(date_trunc('month', day) as date) as month,
-        team, tier, track, level, title, manager_id, location, hire_cohort, tenure_band,
-        count(*) as n_days,
-        count(*) filter (where day = start_date and start_kind in ('hire', 'rehire')) as hires,
-        count(*) filter (where day = start_date and start_kind = 'rehire') as rehires,
-        count(*) filter (where day = start_date and start_kind = 'transfer_in') as transfers_in,
-        count(*) filter (where day = end_date and end_kind = 'voluntary') as exits_voluntary,
-        count(*) filter (where day = end_date and end_kind = 'involuntary') as exits_involuntary,
-        count(*) filter (where day = end_date and end_kind = 'transfer_out') as transfers_out,
-        count(*) filter (where day = end_date and end_kind = 'unknown') as exits_unknown,
-        count(*) filter (where day = end_date and end_kind in ('voluntary', 'involuntary') and is_regretted)
-            as exits_regretted
-    from banded
-    group by all
-),
-""",
-            _SEGMENTS_CTE,
-            """live_segments as (
-    select *, row_number() over () as seg_id from segments where seg_from <= seg_to
-),
-cuts as (
-    select seg_id, seg_from as cut from live_segments
-    union
-    select seg_id, cast(m.m as date) as cut
-    from live_segments,
-        lateral (
-            select unnest(generate_series(
-                cast(date_trunc('month', seg_from) + interval 1 month as date), seg_to, interval 1 month
-            )) as m
-        ) as m
-    union
+    ",\n"
+    + _SEGMENTS_CTE.format(
+        span_from=", t.span_from",
+        span_to=", t.span_to",
+        scope_join="""
+    join subtree as t
+        on t.employee_id = s.employee_id
+        and t.span_from <= coalesce(s.valid_to, cast($end as date)) and t.span_to >= s.valid_from""",
+        everyone="",
+    ),
+)
+
+
+def segment_sql(tail: str) -> tuple[str, str]:
+    """A query over `segments` in its two variants: (everyone, a manager). Pick with segment_query."""
+    return _EVERYONE_HEAD + tail, _MANAGER_HEAD + tail
+
+
+def segment_query(viewer: Viewer, variants: tuple[str, str]) -> str:
+    """The variant of a segment_sql query for this viewer (raises for a viewer without people access)."""
+    return variants[manager_param(viewer) is not None]
+
+
+def _event_counts(lo: str, hi: str) -> str:
+    """Select items counting the spell starts and ends that fall in [lo, hi] (column names), one row each."""
+    start, end = f"start_date between {lo} and {hi}", f"end_date between {lo} and {hi}"
+    return f"""
+    count(*) filter (where {start} and start_kind in ('hire', 'rehire')) as hires,
+    count(*) filter (where {start} and start_kind = 'rehire') as rehires,
+    count(*) filter (where {start} and start_kind = 'transfer_in') as transfers_in,
+    count(*) filter (where {end} and end_kind = 'voluntary') as exits_voluntary,
+    count(*) filter (where {end} and end_kind = 'involuntary') as exits_involuntary,
+    count(*) filter (where {end} and end_kind = 'transfer_out') as transfers_out,
+    count(*) filter (where {end} and end_kind = 'unknown') as exits_unknown,
+    count(*) filter (where {end} and end_kind in ('voluntary', 'involuntary') and is_regretted) as exits_regretted"""
+
+
+# Cut points of the live segments (seg_id, cut): where a tenure band begins inside a segment. A
+# band starts on the first day whose tenure (days since the spell's start + 1) / 30.4375 reaches
+# its min_months.
+_BAND_CUTS = """
     select g.seg_id, cast(g.start_date + b.k as date) as cut
     from live_segments as g
     join (
@@ -150,9 +118,25 @@ cuts as (
             union
             select max_months from settings_tenure_bands where max_months is not null
         )
-    ) as b on g.start_date + b.k > g.seg_from and g.start_date + b.k <= g.seg_to
+    ) as b on g.start_date + b.k > g.seg_from and g.start_date + b.k <= g.seg_to"""
+# Cut points at the first day of every month after a segment's first.
+_MONTH_CUTS = """
+    select seg_id, cast(m.m as date) as cut
+    from live_segments,
+        lateral (
+            select unnest(generate_series(
+                cast(date_trunc('month', seg_from) + interval 1 month as date), seg_to, interval 1 month
+            )) as m
+        ) as m"""
+# The live segments cut at `cuts` into pieces [piece_from, piece_to], each with its tenure band.
+_PIECES = """
+live_segments as (
+    select *, row_number() over () as seg_id from segments where seg_from <= seg_to
 ),
-pieces as (
+cuts as (
+    select seg_id, seg_from as cut from live_segments{cuts}
+),
+cut_pieces as (
     select
         g.*,
         c.cut as piece_from,
@@ -160,72 +144,35 @@ pieces as (
     from cuts as c
     join live_segments as g using (seg_id)
 ),
-piece_bands as (
-    select pieces.*, b.tenure_band
-    from pieces
+pieces as (
+    select cut_pieces.*, b.tenure_band
+    from cut_pieces
     left join settings_tenure_bands as b
         on (piece_from - start_date + 1) / 30.4375 >= b.min_months
         and (b.max_months is null or (piece_from - start_date + 1) / 30.4375 < b.max_months)
-),
-by_piece as (
-    select
-        employee_id,
-        cast(date_trunc('month', piece_from) as date) as month,
-        team, tier, track, level, title, manager_id, location, hire_cohort, tenure_band,
-        cast(sum(piece_to - piece_from + 1) as bigint) as n_days,
-        count(*) filter (where start_date between piece_from and piece_to and start_kind in ('hire', 'rehire')) as hires,
-        count(*) filter (where start_date between piece_from and piece_to and start_kind = 'rehire') as rehires,
-        count(*) filter (where start_date between piece_from and piece_to and start_kind = 'transfer_in')
-            as transfers_in,
-        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'voluntary') as exits_voluntary,
-        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'involuntary')
-            as exits_involuntary,
-        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'transfer_out')
-            as transfers_out,
-        count(*) filter (where end_date between piece_from and piece_to and end_kind = 'unknown') as exits_unknown,
-        count(*) filter (
-            where end_date between piece_from and piece_to
-                and end_kind in ('voluntary', 'involuntary') and is_regretted
-        ) as exits_regretted
-    from piece_bands
-    group by all
-)
-select * from by_day
-union all
-select * from by_piece
-""",
-        )
-    ),
-)
+)"""
 
-
-# PERSON_MONTH_DAYS_SQL added up over everything, for viewers without a manager restriction: the
-# pieces of a segment partition its days and hold its spell's start or end at most once, so the
-# sums over the segments equal the sums over the pieces, without cutting them.
-PERSON_TOTALS_SQL = "".join(
-    (
-        "\nwith\n",
-        _SEGMENTS_CTE,
-        """live_segments as (
-    select * from segments where seg_from <= seg_to
-)
+# One row per person per month per combination of attributes held on those days, inside the
+# window and the viewer's scope: days in support and the hires / exits that happened on them.
+# An exit counts on the spell's last day in support with that day's attributes. Days are never
+# expanded: each segment is cut at month starts and tenure-band boundaries into pieces whose
+# month and band are constant, and a piece's days are its length.
+PERSON_MONTH_DAYS_SQL = segment_sql(
+    "".join(
+        (
+            _PIECES.format(cuts="".join(("\n    union", _MONTH_CUTS, "\n    union", _BAND_CUTS))).lstrip("\n"),
+            """
 select
-    count(distinct employee_id) as n_people,
-    cast(coalesce(sum(seg_to - seg_from + 1), 0) as bigint) as n_days,
-    count(*) filter (where start_date between seg_from and seg_to and start_kind in ('hire', 'rehire')) as hires,
-    count(*) filter (where start_date between seg_from and seg_to and start_kind = 'rehire') as rehires,
-    count(*) filter (where start_date between seg_from and seg_to and start_kind = 'transfer_in') as transfers_in,
-    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'voluntary') as exits_voluntary,
-    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'involuntary') as exits_involuntary,
-    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'transfer_out') as transfers_out,
-    count(*) filter (where end_date between seg_from and seg_to and end_kind = 'unknown') as exits_unknown,
-    count(*) filter (
-        where end_date between seg_from and seg_to and end_kind in ('voluntary', 'involuntary') and is_regretted
-    ) as exits_regretted
-from live_segments
-""",
+    employee_id,
+    cast(date_trunc('month', piece_from) as date) as month,
+    team, tier, track, level, title, manager_id, location, hire_cohort, tenure_band,
+    cast(sum(piece_to - piece_from + 1) as bigint) as n_days,""",
+            _event_counts("piece_from", "piece_to"),
+            "\nfrom pieces\ngroup by all\n",
+        )
     )
 )
+
 
 _COUNTS = (
     "hires",
@@ -261,16 +208,16 @@ def person_month_days(viewer: Viewer, ctx: Context, start: date, end: date) -> p
 
     Internal building block (person-level): public functions aggregate it before returning.
     """
-    return ctx.frame(PERSON_MONTH_DAYS_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
+    sql = segment_query(viewer, PERSON_MONTH_DAYS_SQL)
+    return ctx.frame(sql, {"start": start, "end": end, "manager_id": manager_param(viewer)})
 
 
-# PERSON_MONTH_DAYS_SQL added up per month, for viewers without a manager restriction: each segment
-# is cut at month starts only (a month's people, person-days, hires and exits need no tenure band).
-PERSON_MONTH_TOTALS_SQL = "".join(
-    (
-        "\nwith\n",
-        _SEGMENTS_CTE,
-        """live_segments as (
+# PERSON_MONTH_DAYS_SQL added up per month: each segment is cut at month starts only (a month's
+# people, person-days, hires and exits need no tenure band).
+PERSON_MONTH_TOTALS_SQL = segment_sql(
+    "".join(
+        (
+            """live_segments as (
     select * from segments where seg_from <= seg_to
 ),
 seg_months as (
@@ -287,57 +234,100 @@ seg_months as (
 select
     month,
     count(distinct employee_id) as n_people,
-    cast(sum(part_to - part_from + 1) as bigint) as person_days,
-    count(*) filter (where start_date between part_from and part_to and start_kind in ('hire', 'rehire')) as hires,
-    count(*) filter (where start_date between part_from and part_to and start_kind = 'rehire') as rehires,
-    count(*) filter (where start_date between part_from and part_to and start_kind = 'transfer_in') as transfers_in,
-    count(*) filter (where end_date between part_from and part_to and end_kind = 'voluntary') as exits_voluntary,
-    count(*) filter (where end_date between part_from and part_to and end_kind = 'involuntary') as exits_involuntary,
-    count(*) filter (where end_date between part_from and part_to and end_kind = 'transfer_out') as transfers_out,
-    count(*) filter (where end_date between part_from and part_to and end_kind = 'unknown') as exits_unknown,
-    count(*) filter (
-        where end_date between part_from and part_to and end_kind in ('voluntary', 'involuntary') and is_regretted
-    ) as exits_regretted
-from seg_months
-group by month
-""",
+    cast(sum(part_to - part_from + 1) as bigint) as person_days,""",
+            _event_counts("part_from", "part_to"),
+            "\nfrom seg_months\ngroup by month\n",
+        )
     )
 )
 
 
-# The live segments themselves (one row per job state x support spell overlap inside the window),
-# for viewers without a manager restriction: attributes and days, for sums that need no month.
-PERSON_SEGMENT_DAYS_SQL = "".join(
-    (
-        "\nwith\n",
-        _SEGMENTS_CTE,
-        """live_segments as (
+def _window_totals_sql(by: str | None) -> tuple[str, str]:
+    """WINDOW_TOTALS_SQL for one cut (a column of the segments, or None for one "all" group)."""
+    if by == "tenure_band":  # the band changes inside a segment: cut at band boundaries first
+        pieces = _PIECES.format(cuts="".join(("\n    union", _BAND_CUTS))).lstrip("\n")
+    else:
+        pieces = """live_segments as (
     select * from segments where seg_from <= seg_to
+),
+pieces as (
+    select *, seg_from as piece_from, seg_to as piece_to from live_segments
+)"""
+    key = "'all' as \"group\"" if by is None else by
+    select = """,
+windows as (
+    select unnest(cast($w_from as date[])) as w_from, unnest(cast($w_to as date[])) as w_to
+),
+parts as (
+    select p.*, w.w_from, w.w_to, greatest(p.piece_from, w.w_from) as part_from, least(p.piece_to, w.w_to) as part_to
+    from pieces as p
+    join windows as w on p.piece_from <= w.w_to and p.piece_to >= w.w_from
 )
-select employee_id, team, tier, track, level, title, manager_id, location, hire_cohort,
-    cast(seg_to - seg_from + 1 as bigint) as n_days
-from live_segments
-""",
-    )
-)
-
-
-def person_totals(viewer: Viewer, ctx: Context, start: date, end: date, n_window_days: int) -> pl.DataFrame:
-    """People, average headcount and the hire / exit counts over [start, end] in the viewer's scope; one "all" row.
-
-    The same frame as aggregating person_month_days over no cut; for viewers without a manager
-    restriction it comes from the segments' sums, without cutting them into pieces.
+select
+    w_from,
+    w_to,
     """
-    if manager_param(viewer) is None:
-        row = ctx.frame(PERSON_TOTALS_SQL, {"start": start, "end": end, "manager_id": None})
-        if row["n_people"][0]:  # nobody: _aggregate's row of zeros below
-            return row.select(
-                pl.lit("all").alias("group"),
-                pl.col("n_people").cast(pl.UInt32),
-                (pl.col("n_days") / n_window_days).alias("avg_headcount"),
-                *_COUNTS,
+    totals = """,
+    count(distinct employee_id) as n_people,
+    cast(sum(part_to - part_from + 1) as bigint) as n_days,"""
+    tail = "\nfrom parts\ngroup by all\n"
+    return segment_sql("".join((pieces, select, key, totals, _event_counts("part_from", "part_to"), tail)))
+
+
+# Per window of a list and per group of one cut (or one "all" group): people, person-days in
+# support and the hires / exits inside the window and the viewer's scope; the sums of
+# PERSON_MONTH_DAYS_SQL over the window's days, without cutting segments at month starts (and at
+# tenure-band boundaries only for that cut). Bind w_from and w_to (lists of the windows' first and
+# last days), start = the first w_from and end = the last w_to.
+WINDOW_TOTALS_SQL: dict[str | None, tuple[str, str]] = {by: _window_totals_sql(by) for by in (None, *CUTS)}
+
+
+def window_totals(
+    viewer: Viewer, ctx: Context, windows: list[tuple[date, date]], by: str | None = None
+) -> dict[tuple[date, date], pl.DataFrame]:
+    """Per window: people, average headcount and hire / exit counts per group of `by` in the viewer's scope.
+
+    Each frame has the group column (`by`, or "group" = "all" without a cut), n_people,
+    person_days, avg_headcount (person_days / days in the window) and the counts of _COUNTS. Without a cut a
+    window nobody was in gets one row of zeros; with a cut, no rows.
+    """
+    _check_cut(by)
+    read = set(windows)
+    if period_guarded(viewer):  # every window and day of the grid too: in a reuse block, one read serves all
+        read |= {*grid_windows(ctx), *((day, day) for day in grid_ends(ctx))}
+    ordered = sorted(read)
+    params = {
+        "w_from": [w[0] for w in ordered],
+        "w_to": [w[1] for w in ordered],
+        "start": min(w[0] for w in ordered),
+        "end": max(w[1] for w in ordered),
+        "manager_id": manager_param(viewer),
+    }
+    frame = ctx.frame(segment_query(viewer, WINDOW_TOTALS_SQL[by]), params)
+    key = by or "group"
+    out = {}
+    for w_from, w_to in windows:
+        n = (w_to - w_from).days + 1
+        part = frame.filter((pl.col("w_from") == w_from) & (pl.col("w_to") == w_to)).select(
+            key,
+            pl.col("n_people").cast(pl.UInt32),
+            pl.col("n_days").alias("person_days"),
+            (pl.col("n_days") / n).alias("avg_headcount"),
+            *[pl.col(c).cast(pl.Int64) for c in _COUNTS],
+        )
+        if by is None and part.is_empty():
+            part = pl.DataFrame(
+                {"group": ["all"], "n_people": [0], "person_days": [0], "avg_headcount": [0.0]}
+                | {c: [0] for c in _COUNTS},
+                schema_overrides={"n_people": pl.UInt32, "person_days": pl.Int64} | {c: pl.Int64 for c in _COUNTS},
             )
-    return _aggregate(person_month_days(viewer, ctx, start, end), [], n_window_days)
+        out[(w_from, w_to)] = _sort_groups(part, key)
+    return out
+
+
+def person_totals(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame:
+    """People, average headcount and the hire / exit counts over [start, end] in the viewer's scope; one "all" row."""
+    return window_totals(viewer, ctx, [(start, end)])[(start, end)]
 
 
 def _rates(frame: pl.DataFrame, n_window_days: int) -> pl.DataFrame:
@@ -355,57 +345,33 @@ def _rates(frame: pl.DataFrame, n_window_days: int) -> pl.DataFrame:
     )
 
 
-def _aggregate(days: pl.DataFrame, keys: list[str], n_window_days: int) -> pl.DataFrame:
-    if not keys:
-        days = days.with_columns(pl.lit("all").alias("group"))
-        keys = ["group"]
-        if days.is_empty():  # nobody in scope: one row of zeros (suppressed below the minimum)
-            days = pl.DataFrame(
-                {"group": ["all"], "employee_id": pl.Series([None], dtype=pl.String), "n_days": [0]}
-            ).with_columns([pl.lit(0).alias(c) for c in _COUNTS])
-    out = days.group_by(keys).agg(
-        pl.col("employee_id").drop_nulls().n_unique().alias("n_people"),
-        (pl.col("n_days").sum() / n_window_days).alias("avg_headcount"),
-        *[pl.col(c).sum() for c in _COUNTS],
-    )
-    if keys == ["tenure_band"]:  # bands in their natural order, not alphabetical
+def _sort_groups(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    if key == "tenure_band":  # bands in their natural order, not alphabetical
         rank = {band: i for i, (band, _, _) in enumerate(TENURE_BANDS)}
-        return out.sort(pl.col("tenure_band").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
-    return out.sort(keys, nulls_last=True)
+        return frame.sort(pl.col("tenure_band").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+    return frame.sort(key, nulls_last=True)
 
 
 def get_headcount(viewer: Viewer, ctx: Context, as_of: date | None = None, by: str | None = None) -> pl.DataFrame:
     """Headcount in support on as_of (people with that day in a support spell); one row per group."""
-    _check_cut(by)
     day = as_of_for(viewer, ctx, as_of)
-    keys = [by] if by else []
+    key = by or "group"
     out = (
-        (
-            _aggregate(person_month_days(viewer, ctx, day, day), keys, 1)
-            if keys
-            else person_totals(viewer, ctx, day, day, 1)
-        )
-        .select([*(keys or ["group"]), "n_people"])
+        window_totals(viewer, ctx, [(day, day)], by)[(day, day)]
+        .select(key, "n_people")
         .with_columns(pl.col("n_people").alias("headcount"))
     )
-    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+    return suppress(out, ctx.settings.min_group_size, keep=(key,))
 
 
 def get_average_headcount(
     viewer: Viewer, ctx: Context, start: date | None = None, end: date | None = None, by: str | None = None
 ) -> pl.DataFrame:
     """Average headcount over [start, end] = person-days in support / days in the window; one row per group."""
-    _check_cut(by)
     start, end = period(viewer, ctx, start, end)
-    n = (end - start).days + 1
-    keys = [by] if by else []
-    totals = (
-        _aggregate(person_month_days(viewer, ctx, start, end), keys, n)
-        if keys
-        else person_totals(viewer, ctx, start, end, n)
-    )
-    out = totals.select([*(keys or ["group"]), "n_people", "avg_headcount"])
-    return suppress(out, ctx.settings.min_group_size, keep=tuple(keys or ["group"]))
+    key = by or "group"
+    out = window_totals(viewer, ctx, [(start, end)], by)[(start, end)].select(key, "n_people", "avg_headcount")
+    return suppress(out, ctx.settings.min_group_size, keep=(key,))
 
 
 @describes(*EXIT_SPLIT, split=True)
@@ -419,37 +385,19 @@ def get_attrition(
     rows where another grid window's exits differ by 1 .. minimum - 1: the split of those few
     leavers, whom a reader can name, would be read off by subtraction.
     """
-    _check_cut(by)
     start, end = period(viewer, ctx, start, end)
-    keys = [by] if by else []
+    key = by or "group"
     min_size = ctx.settings.min_group_size
-    if not period_guarded(viewer):
-        n = (end - start).days + 1
-        totals = (
-            _aggregate(person_month_days(viewer, ctx, start, end), keys, n)
-            if keys
-            else person_totals(viewer, ctx, start, end, n)
-        )
-        out = _rates(totals, n)
-        return suppress(out, min_size, keep=tuple(keys or ["group"]))
-    grid = grid_windows(ctx)
-    # grid windows are whole calendar months: one read, then filter by month
-    widest = person_month_days(viewer, ctx, min(w[0] for w in grid), max(w[1] for w in grid))
-    tables = {
-        w: _rates(
-            _aggregate(widest.filter(pl.col("month").is_between(w[0], w[1])), keys, (w[1] - w[0]).days + 1),
-            (w[1] - w[0]).days + 1,
-        )
-        for w in grid
-    }
+    grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
+    totals = window_totals(viewer, ctx, grid, by)
+    tables = {w: _rates(t.drop("person_days"), (w[1] - w[0]).days + 1) for w, t in totals.items()}
     out = tables[(start, end)]
-    group = keys or ["group"]
-    flagged = detail_differences(
-        out, [t for w, t in tables.items() if w != (start, end)], group, EXIT_SPLIT, min_size, split=True
-    )
-    # details first, on the true sizes (complements chosen among all rows), then the usual suppression
-    out = hide_details(out, flagged, min_size, (*EXIT_DETAILS, *_EXIT_DETAIL_RATES))
-    return suppress(out, min_size, keep=tuple(group))
+    others = [t for w, t in tables.items() if w != (start, end)]
+    if others:
+        flagged = detail_differences(out, others, [key], EXIT_SPLIT, min_size, split=True)
+        # details first, on the true sizes (complements chosen among all rows), then the usual suppression
+        out = hide_details(out, flagged, min_size, (*EXIT_DETAILS, *_EXIT_DETAIL_RATES))
+    return suppress(out, min_size, keep=(key,))
 
 
 @describes("exits_voluntary", "exits_involuntary")
@@ -468,8 +416,9 @@ def get_attrition_monthly(
     months_index = start.year * 12 + start.month - 1 - 11
     first = date(months_index // 12, months_index % 12 + 1, 1)
     keys = [by] if by else ["group"]
-    if by is None and manager_param(viewer) is None:  # per month, from the segments without cutting pieces
-        per = ctx.frame(PERSON_MONTH_TOTALS_SQL, {"start": first, "end": end, "manager_id": None}).select(
+    if by is None:  # per month, from the segments without cutting pieces
+        params = {"start": first, "end": end, "manager_id": manager_param(viewer)}
+        per = ctx.frame(segment_query(viewer, PERSON_MONTH_TOTALS_SQL), params).select(
             pl.lit("all").alias("group"),
             "month",
             pl.col("n_people").cast(pl.UInt32),
@@ -478,8 +427,6 @@ def get_attrition_monthly(
         )
     else:
         days = person_month_days(viewer, ctx, first, end)
-        if by is None:
-            days = days.with_columns(pl.lit("all").alias("group"))
         per = days.group_by([*keys, "month"]).agg(
             pl.col("employee_id").n_unique().alias("n_people"),
             pl.col("n_days").sum().alias("person_days"),
@@ -563,7 +510,7 @@ def get_exits(
     grid = grid_windows(ctx) if guarded else [(start, end)]
     sql = with_subtree(
         """
-with recursive
+with
 probe_days as (
     select distinct end_date as day from marts_support_spells where end_date between $start and $end
 ),
@@ -572,7 +519,7 @@ probe_days as (
 ends as (
     select sp.*
     from marts_support_spells as sp
-    left join subtree as t on t.employee_id = sp.employee_id and t.day = sp.end_date
+    left join subtree as t on t.employee_id = sp.employee_id and sp.end_date between t.span_from and t.span_to
     where sp.end_date between $start and $end
       and (cast($manager_id as varchar) is null or t.employee_id is not null)
 )

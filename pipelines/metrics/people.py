@@ -32,7 +32,7 @@ def _panel_sql(rows_filter: str, final: str = "select * from scoped order by emp
         "".join(
             (
                 """
-with recursive
+with
 rows_in as (
     select * from marts_person_months where month between date_trunc('month', cast($start as date)) and $end""",
                 rows_filter,
@@ -50,7 +50,7 @@ probe_days as (
 scoped as (
     select r.*
     from rows_in as r
-    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    left join subtree as t on t.employee_id = r.employee_id and r.obs_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 """,
@@ -78,7 +78,7 @@ group by team, month
 
 STALLED_SQL = with_subtree(
     """
-with recursive
+with
 rows_in as (
     select s.*
     from marts_stalled as s
@@ -95,7 +95,7 @@ probe_days as (
 scoped as (
     select r.*
     from rows_in as r
-    left join subtree as t on t.employee_id = r.employee_id and t.day = r.obs_date
+    left join subtree as t on t.employee_id = r.employee_id and r.obs_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 select * from scoped order by months_in_level desc, employee_id

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # scope (for a manager: managers inside their own subtree).
 MANAGERS_SQL = with_subtree(
     """
-with recursive
+with
 probe_days as (select cast($day as date) as day),
 """,
     """,
@@ -52,7 +52,7 @@ order by display_name nulls last, r.employee_id
 
 PEOPLE_SQL = with_subtree(
     """
-with recursive
+with
 probe_days as (select cast($day as date) as day),
 """,
     """,

@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.access import Viewer
 from pipelines.metrics.context import Context
-from pipelines.metrics.headcount import PERSON_SEGMENT_DAYS_SQL, person_month_days, person_totals
+from pipelines.metrics.headcount import person_totals, window_totals
 from pipelines.metrics.scope import (
     as_of_days,
     as_of_for,
@@ -19,7 +19,6 @@ from pipelines.metrics.scope import (
     detail_differences,
     grid_windows,
     manager_param,
-    month_split,
     period,
     period_guarded,
     suppress,
@@ -30,7 +29,7 @@ from pipelines.metrics.tenure import spells_observed
 # One row per role move inside [start, end], in the viewer's scope on the day of the move.
 MOVES_SQL = with_subtree(
     """
-with recursive
+with
 probe_days as (
     select distinct effective_date as day from marts_role_moves where effective_date between $start and $end
 ),
@@ -39,7 +38,7 @@ probe_days as (
 scoped as (
     select m.*
     from marts_role_moves as m
-    left join subtree as t on t.employee_id = m.employee_id and t.day = m.effective_date
+    left join subtree as t on t.employee_id = m.employee_id and m.effective_date between t.span_from and t.span_to
     where m.effective_date between $start and $end
       and (cast($manager_id as varchar) is null or t.employee_id is not null)
 )
@@ -54,11 +53,7 @@ def _moves(viewer: Viewer, ctx: Context, start: date, end: date) -> pl.DataFrame
     return ctx.frame(MOVES_SQL, {"start": start, "end": end, "manager_id": manager_param(viewer)})
 
 
-def _promotion_table(days: pl.DataFrame, moves: pl.DataFrame, by: str) -> pl.DataFrame:
-    exposure = days.group_by(by).agg(
-        pl.col("employee_id").n_unique().alias("n_people"),
-        (pl.col("n_days").sum() / 365.25).alias("person_years"),
-    )
+def _promotion_table(exposure: pl.DataFrame, moves: pl.DataFrame, by: str) -> pl.DataFrame:
     counts = (
         moves.filter(pl.col("move_kind") == "promotion")
         .group_by(pl.col(f"from_{by}").alias(by))
@@ -68,7 +63,8 @@ def _promotion_table(days: pl.DataFrame, moves: pl.DataFrame, by: str) -> pl.Dat
         )
     )
     return (
-        exposure.join(counts, on=by, how="left")
+        exposure.select(by, "n_people", (pl.col("person_days") / 365.25).alias("person_years"))
+        .join(counts, on=by, how="left", nulls_equal=True)
         .with_columns(pl.col("promotions", "promotions_into_management").fill_null(0))
         .with_columns((pl.col("promotions") / pl.col("person_years")).alias("promotions_per_person_year"))
         .sort(by, nulls_last=True)
@@ -94,24 +90,10 @@ def get_promotions(
     grid = grid_windows(ctx) if period_guarded(viewer) else [(start, end)]
     lo, hi = min(w[0] for w in grid), max(w[1] for w in grid)
     moves = _moves(viewer, ctx, lo, hi)
-    if period_guarded(viewer) or manager_param(viewer) is not None:
-        days = person_month_days(viewer, ctx, lo, hi)
-        tables = {
-            w: _promotion_table(
-                days.filter(pl.col("month").is_between(w[0], w[1])),
-                moves.filter(pl.col("effective_date").is_between(w[0], w[1])),
-                by,
-            )
-            for w in grid
-        }
-    else:
-        # one window, everyone: exposure from the segments, no month cut needed. The month filter
-        # above keeps the months starting inside the window, so exposure starts at the first of them.
-        exposure_from = month_split(start, end)["full_from"]
-        days = ctx.frame(PERSON_SEGMENT_DAYS_SQL, {"start": exposure_from, "end": end, "manager_id": None})
-        tables = {
-            (start, end): _promotion_table(days, moves.filter(pl.col("effective_date").is_between(start, end)), by)
-        }
+    tables = {
+        w: _promotion_table(exposure, moves.filter(pl.col("effective_date").is_between(w[0], w[1])), by)
+        for w, exposure in window_totals(viewer, ctx, grid, by).items()
+    }
     out = tables[(start, end)]
     others = [t for w, t in tables.items() if w != (start, end)]
     flagged = detail_differences(out, others, [by], PROMOTION_DETAILS, ctx.settings.min_group_size)
@@ -133,7 +115,7 @@ def get_progression_summary(
     """
     start, end = period(viewer, ctx, start, end)
     n = (end - start).days + 1
-    totals = person_totals(viewer, ctx, start, end, n)  # one row: people, average headcount, transfers out
+    totals = person_totals(viewer, ctx, start, end)  # one row: people, average headcount, transfers out
     n_people = int(totals["n_people"][0])
     avg_headcount = float(totals["avg_headcount"][0])
     min_size = ctx.settings.min_group_size

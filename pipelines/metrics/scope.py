@@ -15,42 +15,32 @@ from pipelines.metrics.context import Context
 
 log = logging.getLogger(__name__)
 
-# The manager subtree on each probe day: people (any department) whose chain of managers, as
-# recorded on that day, reaches the viewer. The viewer is not part of their own subtree.
-# Expects a CTE named probe_days(day) before it and a bound $manager_id (null = no restriction).
-# The chain is followed on date intervals, not day by day: `spans` holds the intervals during which
-# a person's chain reaches the viewer (a person's state interval cut to their manager's span), so
-# the recursion costs one row per state in the subtree whatever the window's length; `subtree`
-# then lists the probe days each span covers. At 20M tickets the per-day recursion joined every
-# employed state to every day of a year (7M rows per level of the chain).
+# The manager subtree as date intervals: people (any department) whose chain of managers, as
+# recorded on each day, reaches the viewer. The viewer is not part of their own subtree.
+# Expects a CTE named probe_days(day) before it (only its first and last day matter) and a bound
+# $manager_id (null = no restriction). `subtree` has one row per person and interval:
+# (employee_id, span_from, span_to), clipped to the probe days' range, disjoint and not touching
+# for one person, so a consumer joins it with
+#     t.employee_id = x.employee_id and x.day between t.span_from and t.span_to
+# and gets at most one match per row. The intervals come from marts_reporting_spans, the
+# reporting closure the build computes once on date intervals, so a manager's scope is a filter,
+# whatever the window's length or the depth of the chain. (At 20M tickets, following the chain
+# day by day joined every employed state to every day of the window: 16 s for the widest
+# manager's attrition; on intervals at query time, about 30 ms per query.)
 SUBTREE_CTES = """
 probe_range as (
     select min(day) as first_day, max(day) as last_day from probe_days
 ),
-edges as (
-    select s.employee_id, s.manager_id, s.valid_from, coalesce(s.valid_to, date '9999-12-31') as valid_to
-    from staging_job_states as s, probe_range as r
-    where s.is_employed and cast($manager_id as varchar) is not null
-      and s.valid_from <= r.last_day and (s.valid_to is null or s.valid_to >= r.first_day)
-),
-spans as (
-    select employee_id, valid_from as span_from, valid_to as span_to
-    from edges where manager_id = cast($manager_id as varchar)
-    union
-    select e.employee_id, greatest(e.valid_from, t.span_from), least(e.valid_to, t.span_to)
-    from edges as e
-    join spans as t on e.manager_id = t.employee_id and e.valid_from <= t.span_to and e.valid_to >= t.span_from
-),
 subtree as (
-    select distinct s.employee_id, p.day
-    from spans as s
-    join probe_days as p on p.day >= s.span_from and p.day <= s.span_to
+    select s.employee_id, greatest(s.span_from, r.first_day) as span_from, least(s.span_to, r.last_day) as span_to
+    from marts_reporting_spans as s, probe_range as r
+    where s.manager_id = cast($manager_id as varchar) and s.span_from <= r.last_day and s.span_to >= r.first_day
 )
 """
 
 
 _IN_SCOPE_SQL_HEAD = """
-with recursive
+with
 probe_days as (select cast($day as date) as day),
 """
 _IN_SCOPE_SQL_TAIL = """
@@ -63,18 +53,18 @@ def with_subtree(head: str, tail: str) -> str:
     return "".join((head, SUBTREE_CTES, tail))
 
 
-_TICKETS_OPEN = "\nwith recursive\nfacts as (\n"
+_TICKETS_OPEN = "\nwith\nfacts as (\n"
 _TICKETS_PROBE = """
 ),
 probe_days as (
-    select distinct created_date as day from facts where employee_id is not null
+    select cast($start as date) as day union all select cast($end as date)
 ),
 """
 _TICKETS_SCOPED = """,
 scoped as (
     select f.*
     from facts as f
-    left join subtree as t on t.employee_id = f.employee_id and t.day = f.created_date
+    left join subtree as t on t.employee_id = f.employee_id and f.created_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 """
@@ -90,10 +80,11 @@ def with_scoped_tickets(facts: str, select: str) -> str:
     return "".join((_TICKETS_OPEN, facts, _TICKETS_PROBE, SUBTREE_CTES, _TICKETS_SCOPED, select))
 
 
-# Conversation counts per month x tier x handling employee over [start, end] for viewers without
-# a manager restriction: whole months from marts_ticket_tier_months, the partial months at the
-# edges (scope.month_split's parameters) from staging_ticket_facts with the mart's definitions.
-_TICKET_EDGE_CELLS = """
+# Conversation counts per month x tier x handling employee over [start, end]: whole months from
+# marts_ticket_tier_months, the partial months at the edges (scope.month_split's parameters) from
+# staging_ticket_facts with the mart's definitions. with_ticket_months builds `cells` from them in
+# two variants: for viewers without a manager restriction, and for a manager.
+_TICKET_DAY_CELLS = """
     select
         month,
         case when is_bot_resolved then 'Bot only' else coalesce(tier, 'No tier') end as tier,
@@ -106,31 +97,97 @@ _TICKET_EDGE_CELLS = """
         count(*) filter (where csat_good) as n_good,
         count(qa_score) as n_qa_tickets,
         sum(qa_score) as total_qa_score
-    from staging_ticket_facts
-    where created_date between {lo} and {hi}
+    from {facts}
     group by all"""
-_TICKET_MONTHS_OPEN = "".join(
+_EDGE_DAYS = "staging_ticket_facts where created_date between {lo} and {hi}"
+_TICKET_MONTHS_EVERYONE = "".join(
     (
         """
 with
 cells as (
-    select * from marts_ticket_tier_months where month between $full_from and $full_to
+    select * exclude (first_day, last_day) from marts_ticket_tier_months where month between $full_from and $full_to
     union all""",
-        _TICKET_EDGE_CELLS.format(lo="$edge_a_from", hi="$edge_a_to"),
+        _TICKET_DAY_CELLS.format(facts=_EDGE_DAYS.format(lo="$edge_a_from", hi="$edge_a_to")),
         "\n    union all",
-        _TICKET_EDGE_CELLS.format(lo="$edge_b_from", hi="$edge_b_to"),
+        _TICKET_DAY_CELLS.format(facts=_EDGE_DAYS.format(lo="$edge_b_from", hi="$edge_b_to")),
+        "\n)\n",
+    )
+)
+# A manager keeps the conversations handled by people in their subtree that day (bot-only ones
+# belong to nobody's team). A mart row (one person, month and tier) whose conversations, from its
+# first_day to its last_day, all fall inside one of the person's subtree intervals counts whole;
+# one that overlaps no interval counts nothing; the person-months with a row in between (they
+# changed manager or team mid-month with conversations on both sides) are read day by day, as
+# are the edges. So the read touches the conversations of those few person-months and the edges
+# instead of every conversation of the window.
+_TICKET_MONTHS_MANAGER = "".join(
+    (
+        """
+with
+probe_days as (select cast($start as date) as day union all select cast($end as date)),
+""",
+        SUBTREE_CTES,
+        """,
+mart_rows as (
+    select * from marts_ticket_tier_months
+    where month between $full_from and $full_to and employee_id is not null
+),
+row_fit as (
+    select r.employee_id, r.month, r.tier, bool_or(r.first_day >= t.span_from and r.last_day <= t.span_to) as is_inside
+    from mart_rows as r
+    join subtree as t on t.employee_id = r.employee_id and r.first_day <= t.span_to and r.last_day >= t.span_from
+    group by all
+),
+split_months as (
+    select distinct employee_id, month from row_fit where not is_inside
+),
+whole_rows as (
+    select r.* exclude (first_day, last_day)
+    from mart_rows as r
+    join row_fit as f using (employee_id, month, tier)
+    anti join split_months as x using (employee_id, month)
+    where f.is_inside
+),
+day_facts as (
+    select f.*
+    from staging_ticket_facts as f
+    semi join split_months as x on x.employee_id = f.employee_id and x.month = f.month
+    where f.month between $full_from and $full_to
+    union all
+    select * from staging_ticket_facts where created_date between $edge_a_from and $edge_a_to
+    union all
+    select * from staging_ticket_facts where created_date between $edge_b_from and $edge_b_to
+),
+scoped_days as (
+    select d.*
+    from day_facts as d
+    join subtree as t on t.employee_id = d.employee_id and d.created_date between t.span_from and t.span_to
+),
+cells as (
+    select * from whole_rows
+    union all""",
+        _TICKET_DAY_CELLS.format(facts="scoped_days"),
         "\n)\n",
     )
 )
 
 
-def with_ticket_months(select: str) -> str:
-    """An unscoped ticket query over marts_ticket_tier_months: `select` reads from `cells`.
+def with_ticket_months(select: str) -> tuple[str, str]:
+    """A ticket query over `cells` (month x tier x handling employee counts) in its two variants.
 
-    Bind scope.month_split(start, end); only for viewers without a manager restriction (a
-    manager's scope changes day by day, so with_scoped_tickets reads the conversations).
+    (everyone, a manager): pick with ticket_months_query. Bind scope.month_split(start, end), plus
+    start, end and manager_id for the manager's variant (ticket_months runs it with them).
     """
-    return _TICKET_MONTHS_OPEN + select
+    return _TICKET_MONTHS_EVERYONE + select, _TICKET_MONTHS_MANAGER + select
+
+
+def ticket_months(viewer: Viewer, ctx: Context, variants: tuple[str, str], start: date, end: date) -> pl.DataFrame:
+    """Run a with_ticket_months query over [start, end] in the viewer's scope."""
+    manager = manager_param(viewer)
+    params: dict[str, Any] = month_split(start, end)
+    if manager is not None:
+        params |= {"start": start, "end": end, "manager_id": manager}
+    return ctx.frame(variants[manager is not None], params)
 
 
 def with_all_tickets(facts: str, select: str) -> str:

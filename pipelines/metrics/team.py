@@ -14,10 +14,9 @@ from pipelines.metrics.scope import (
     as_of_for,
     cells_to_hide,
     manager_param,
-    month_split,
     period,
     suppress,
-    with_scoped_tickets,
+    ticket_months,
     with_ticket_months,
 )
 
@@ -25,24 +24,6 @@ BOT_TIER = "Bot only"
 
 # Conversations per month and tier in [start, end], in the viewer's scope (a manager keeps the
 # conversations their subtree handled; bot-only ones belong to nobody's team).
-TIER_SQL = with_scoped_tickets(
-    "select employee_id, created_date, month, tier, is_bot_resolved, is_escalated, is_complex from staging_ticket_facts where created_date between $start and $end",
-    """
-select
-    month,
-    case when is_bot_resolved then 'Bot only' else coalesce(tier, 'No tier') end as tier,
-    count(*) as n_conversations,
-    count(distinct employee_id) as n_people,
-    count(*) filter (where is_escalated) as n_escalated,
-    count(*) filter (where is_bot_resolved) as n_bot_resolved,
-    count(*) filter (where is_complex) as n_complex
-from scoped
-group by all
-order by month, tier
-""",
-)
-
-# The same table for viewers without a manager restriction, added up from the monthly mart.
 TIER_MONTHS_SQL = with_ticket_months(
     """
 select
@@ -67,14 +48,13 @@ def get_tier_monthly(viewer: Viewer, ctx: Context, start: date | None = None, en
     per_person = human conversations / people who handled any that month (hidden under the minimum).
     """
     start, end = period(viewer, ctx, start, end)
-    manager = manager_param(viewer)
-    if manager is None:
-        frame = ctx.frame(TIER_MONTHS_SQL, month_split(start, end))
-    else:
-        frame = ctx.frame(TIER_SQL, {"start": start, "end": end, "manager_id": manager})
-    frame = frame.sort("month", "tier").with_columns(
-        (pl.col("n_escalated") / pl.col("n_conversations")).alias("escalated_in_rate"),
-        pl.when(pl.col("n_people") > 0).then(pl.col("n_conversations") / pl.col("n_people")).alias("per_person"),
+    frame = (
+        ticket_months(viewer, ctx, TIER_MONTHS_SQL, start, end)
+        .sort("month", "tier")
+        .with_columns(
+            (pl.col("n_escalated") / pl.col("n_conversations")).alias("escalated_in_rate"),
+            pl.when(pl.col("n_people") > 0).then(pl.col("n_conversations") / pl.col("n_people")).alias("per_person"),
+        )
     )
     # Per month, small tiers are hidden with complementary ones, so the month's total of handlers
     # (shown elsewhere) minus the visible tiers cannot recover a hidden tier's people.
@@ -295,6 +275,8 @@ def get_org_units(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl
 def get_support_managers(viewer: Viewer, ctx: Context, as_of: date | None = None) -> pl.DataFrame:
     """Managers of people in support in as_of's month, with their main team and report count; one row per manager.
 
+    The main team is the most common among the reports (the first alphabetically on a tie).
+
     Ids only (names come from pipelines.metrics.people_directory, which pseudonymises when asked);
     empty for viewers who may not see people.
     """
@@ -308,7 +290,7 @@ def get_support_managers(viewer: Viewer, ctx: Context, as_of: date | None = None
     return (
         panel.filter(pl.col("manager_id").is_not_null())
         .group_by("manager_id")
-        .agg(pl.col("employee_id").n_unique().alias("n_reports").cast(pl.UInt32), pl.col("team").mode().first())
+        .agg(pl.col("employee_id").n_unique().alias("n_reports").cast(pl.UInt32), pl.col("team").mode().sort().first())
         .select("manager_id", "team", "n_reports")
         .sort("team", "manager_id", nulls_last=True)
     )

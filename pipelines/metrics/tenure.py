@@ -27,7 +27,7 @@ _CUT_COLUMNS = {
 # in the manager's subtree on the spell's last observed day), with its duration and end.
 SPELLS_SQL = with_subtree(
     """
-with recursive
+with
 observed as (
     select
         sp.*,
@@ -44,7 +44,7 @@ probe_days as (
 scoped as (
     select o.*
     from observed as o
-    left join subtree as t on t.employee_id = o.employee_id and t.day = o.observed_end_date
+    left join subtree as t on t.employee_id = o.employee_id and o.observed_end_date between t.span_from and t.span_to
     where cast($manager_id as varchar) is null or t.employee_id is not null
 )
 select

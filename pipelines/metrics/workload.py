@@ -36,7 +36,7 @@ WORKLOAD_SQL = with_subtree(
     "".join(
         (
             """
-with recursive
+with
 -- the window's weeks per agent: whole weeks from marts_kpi_workload_weeks, the partial weeks at
 -- the edges (week_split) from the days
 weeks_in as (

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 MODEL_ORDER: tuple[str, ...] = (
     "staging_job_events",
     "staging_job_states",
+    "marts_reporting_spans",
     "staging_ticket_categories",
     "staging_ticket_facts",
     "marts_data_dates",
@@ -112,7 +113,9 @@ INCREMENTAL: dict[str, str] = {
 CONVERSATION_ENTITIES = frozenset({"tickets", "qa_reviews", "helpdesk_agents"})
 # Models that read only the people exports (employees, job events) and the settings: a refresh that
 # brought neither leaves them as they are.
-PEOPLE_MODELS = frozenset({"staging_job_events", "staging_job_states", "marts_support_spells", "marts_role_moves"})
+PEOPLE_MODELS = frozenset(
+    {"staging_job_events", "staging_job_states", "marts_reporting_spans", "marts_support_spells", "marts_role_moves"}
+)
 # Derived tables marts_person_months reads besides the conversations; a refresh compares them.
 _PEOPLE_INPUTS = ("staging_job_states", "marts_support_spells", "marts_role_moves")
 
@@ -146,18 +149,21 @@ def run_models(con: Any, settings: Settings, incremental: bool = False) -> None:
         incremental = not any(_differs(con, f"_old_{t}", t) for t in _SETTINGS_TABLES)
     people_unchanged = incremental and _touched(con) <= CONVERSATION_ENTITIES
     panel_delta = False
+    have = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     for name in MODEL_ORDER:
-        if people_unchanged and name in PEOPLE_MODELS:
+        if people_unchanged and name in PEOPLE_MODELS and name in have:  # (a release may add a model)
             log.info("sql model %s (unchanged)", name)
             continue
         delta = incremental and name in INCREMENTAL
+        if delta:
+            con.execute(model_macro_sql(name))
+            delta = not _columns_changed(con, name)  # a warehouse from an older release: rebuild it
         if delta and name == "marts_person_months":
             delta = panel_delta = _only_conversations_changed(con)
         if delta and name == "marts_stalled":
             delta = panel_delta
         log.info("sql model %s%s", name, " (incremental)" if delta else "")
         if delta:
-            con.execute(model_macro_sql(name))
             con.execute(model_sql(f"refresh_{name}"))
         else:
             con.execute(model_sql(name))
@@ -177,6 +183,21 @@ def _differs(con: Any, old: str, new: str) -> bool:
     sql = f"select count(*) from ((from {old} except all from {new}) union all (from {new} except all from {old}))"  # noqa: S608 - names from this module
     (n,) = con.execute(sql).fetchone()
     return n > 0
+
+
+def _columns_changed(con: Any, name: str) -> bool:
+    """Whether an incremental model's table has other columns than its macro (defined on con) now gives."""
+    full = model_sql(name).rpartition(";")[2].strip()
+    query = full.removeprefix(f"create or replace table {name} as ")
+    new = [row[0] for row in con.execute(f"describe {query}").fetchall()]  # binds the query, runs nothing
+    old = [
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where table_name = ? and schema_name = 'main' order by column_index",
+            [name],
+        ).fetchall()
+    ]
+    return new != old
 
 
 def _snapshot_for_refresh(con: Any) -> bool:

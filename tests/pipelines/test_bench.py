@@ -330,6 +330,36 @@ def test_refresh_adds_new_runs_like_a_full_build_and_swaps_atomically(tmp_path):
     _assert_same_as_a_full_build(settings, data)
 
 
+def test_refresh_brings_a_warehouse_of_an_older_release_up_to_date(tmp_path, caplog):
+    """An incremental mart with fewer columns and a people model that did not exist yet: a refresh
+    that brings conversations only rebuilds them whole, and the warehouse equals a full build."""
+    import logging
+
+    from pipelines.config import DataPaths, load_settings
+    from pipelines.ingest import ingest_paths
+    from pipelines.warehouse import build_warehouse, refresh_warehouse
+
+    org = Path(__file__).parent.parent / "fixtures" / "sources" / "org"
+    data = DataPaths(tmp_path / "d")
+    settings = load_settings(org / "tenure.toml")
+    ingest_paths([org], settings, data)
+    build_warehouse(settings, data)
+    con = duckdb.connect(str(data.warehouse))
+    (agent,) = con.execute("select min(agent_id) from tickets").fetchall()[0]
+    con.execute("alter table marts_ticket_tier_months drop column first_day")
+    con.execute("drop table marts_reporting_spans")
+    con.close()
+    day = pl.DataFrame({"source_system": ["zendesk"], "ticket_id": ["999999"], "status": ["open"], "agent_id": [agent]})
+    runs = lk.runs(data.lake)["ingest_run"].to_list()
+    _commit(data.lake, f"{int(max(runs)) + 1:08d}", "tickets", day, "zendesk.tickets_csv")
+    with caplog.at_level(logging.INFO, logger="pipelines.sql"):
+        refresh_warehouse(settings, data)
+    assert "sql model marts_ticket_tier_months\n" in caplog.text  # whole, not incremental
+    assert "sql model marts_reporting_spans\n" in caplog.text  # built, though no people export came
+    assert "sql model marts_kpi_tickets (incremental)" in caplog.text
+    _assert_same_as_a_full_build(settings, data)
+
+
 def test_incremental_refresh_of_a_month_and_an_hr_change_equals_a_full_build(tmp_path, caplog):
     """The ticket-grain models replace only changed rows; the result must equal a full build, row for row."""
     import logging

@@ -49,6 +49,7 @@ def ctx():
         "manager_id varchar, is_employed boolean)"
     )
     con.execute("insert into staging_job_states values ('a1', '2020-01-01', null, 'm1', true)")
+    con.execute(model_sql("marts_reporting_spans"))
     con.execute("create table employees as select 'a1' as employee_id, 'Agent One' as full_name")
     return connect_context(con, load_settings())
 

@@ -11,7 +11,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from pipelines.access import Role, Viewer
-from pipelines.metrics.customer import TICKET_MONTHS_SQL, TICKETS_SQL
 from pipelines.metrics.fairness import (
     CSAT_ALL_CATEGORIES_SQL,
     CSAT_CATEGORIES_SQL,
@@ -21,13 +20,15 @@ from pipelines.metrics.fairness import (
 )
 from pipelines.metrics.headcount import (
     _COUNTS,
+    CUTS,
     PERSON_MONTH_TOTALS_SQL,
-    PERSON_SEGMENT_DAYS_SQL,
-    PERSON_TOTALS_SQL,
     person_month_days,
+    person_totals,
+    segment_query,
+    window_totals,
 )
-from pipelines.metrics.scope import month_split
-from pipelines.metrics.team import TIER_MONTHS_SQL, TIER_SQL, get_tier_monthly
+from pipelines.metrics.scope import manager_param, month_split
+from pipelines.metrics.team import get_tier_monthly
 from tests.fixtures.canonical.org import memory_context
 
 DIRECTOR = Viewer(Role.DIRECTOR)
@@ -76,14 +77,6 @@ def test_tier_months_by_hand(ctx):
         (date(2025, 3, 1), "Tier 2", 2, 2, 1, 0),
         (date(2025, 4, 1), "Bot only", 1, 0, 0, 1),
     ]
-
-
-@pytest.mark.parametrize("window", WINDOWS)
-def test_ticket_month_marts_equal_the_ticket_queries(ctx, window):
-    start, end = window
-    direct = {"start": start, "end": end, "manager_id": None}
-    assert_frame_equal(ctx.frame(TIER_MONTHS_SQL, month_split(start, end)), ctx.frame(TIER_SQL, direct))
-    assert_frame_equal(ctx.frame(TICKET_MONTHS_SQL, month_split(start, end)), ctx.frame(TICKETS_SQL, direct))
 
 
 @pytest.mark.parametrize("window", WINDOWS)
@@ -141,15 +134,16 @@ def test_csat_context_by_hand(ctx):
     assert totals == (5, 4, 1)
 
 
+VIEWERS = [DIRECTOR, *(Viewer(Role.MANAGER, m) for m in ("M1", "M2", "B1", "D1"))]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.employee_id or v.role.value)
 @pytest.mark.parametrize("window", WINDOWS)
-def test_segment_totals_equal_the_person_month_days(ctx, window):
+def test_segment_totals_equal_the_person_month_days(ctx, window, viewer):
     start, end = window
-    days = person_month_days(DIRECTOR, ctx, start, end)
-    totals = ctx.frame(PERSON_TOTALS_SQL, {"start": start, "end": end, "manager_id": None}).row(0, named=True)
-    assert totals["n_people"] == days["employee_id"].n_unique()
-    assert totals["n_days"] == days["n_days"].sum()
-    assert {c: totals[c] for c in _COUNTS} == {c: days[c].sum() for c in _COUNTS}
-    monthly = ctx.frame(PERSON_MONTH_TOTALS_SQL, {"start": start, "end": end, "manager_id": None}).sort("month")
+    days = person_month_days(viewer, ctx, start, end)
+    params = {"start": start, "end": end, "manager_id": manager_param(viewer)}
+    monthly = ctx.frame(segment_query(viewer, PERSON_MONTH_TOTALS_SQL), params).sort("month")
     expected = (
         days.group_by("month")
         .agg(
@@ -162,13 +156,39 @@ def test_segment_totals_equal_the_person_month_days(ctx, window):
     assert_frame_equal(monthly, expected)
 
 
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.employee_id or v.role.value)
+@pytest.mark.parametrize("by", [None, *CUTS])
+def test_window_totals_equal_the_person_month_days(ctx, by, viewer):
+    # every window at once (one read), each against the person-months of that window alone
+    tables = window_totals(viewer, ctx, WINDOWS, by)
+    key = by or "group"
+    for (start, end), got in tables.items():
+        days = person_month_days(viewer, ctx, start, end).with_columns(pl.lit("all").alias("group"))
+        expected = days.group_by(key).agg(
+            pl.col("employee_id").n_unique().alias("n_people"),
+            pl.col("n_days").sum().alias("person_days"),
+            *[pl.col(c).sum() for c in _COUNTS],
+        )
+        if by is None and days.is_empty():
+            expected = pl.DataFrame({"group": ["all"], "n_people": [0], "person_days": [0]} | {c: [0] for c in _COUNTS})
+        cols = [key, "n_people", "person_days", *_COUNTS]
+        assert_frame_equal(
+            got.select(cols).sort(key, nulls_last=True),
+            expected.select(cols).sort(key, nulls_last=True),
+            check_dtypes=False,
+        )
+        n = (end - start).days + 1
+        assert got["avg_headcount"].to_list() == pytest.approx((got["person_days"] / n).to_list())
+
+
 def test_segment_totals_by_hand(ctx):
     # 2025-06-30 .. 2025-07-01: M2 leaves voluntarily (regretted) on 2025-06-30; B1 becomes Team Lead on
     # 2025-07-01 (a promotion, not a hire): one exit, no hire
-    totals = ctx.frame(
-        PERSON_TOTALS_SQL, {"start": date(2025, 6, 30), "end": date(2025, 7, 1), "manager_id": None}
-    ).row(0, named=True)
+    totals = person_totals(DIRECTOR, ctx, date(2025, 6, 30), date(2025, 7, 1)).row(0, named=True)
     assert (totals["hires"], totals["exits_voluntary"], totals["exits_regretted"]) == (0, 1, 1)
+    # B1's subtree on those days: nobody on 2025-06-30 (Beta still reports to M2), B2..B5 on 2025-07-01
+    b1 = person_totals(Viewer(Role.MANAGER, "B1"), ctx, date(2025, 6, 30), date(2025, 7, 1)).row(0, named=True)
+    assert (b1["n_people"], b1["person_days"], b1["hires"], b1["exits_voluntary"]) == (4, 4, 0, 0)
 
 
 def test_reuse_reads_a_query_once_per_block(ctx):
@@ -177,18 +197,3 @@ def test_reuse_reads_a_query_once_per_block(ctx):
         first = ctx.frame(sql)
         assert ctx.frame(sql) is first
     assert ctx.frame(sql) is not first  # nothing kept after the block
-
-
-@pytest.mark.parametrize("window", WINDOWS)
-def test_segment_days_equal_the_person_month_days_per_title(ctx, window):
-    start, end = window
-    params = {"start": start, "end": end, "manager_id": None}
-    segments = ctx.frame(PERSON_SEGMENT_DAYS_SQL, params)
-    days = person_month_days(DIRECTOR, ctx, start, end)
-    for frame in (segments, days):
-        assert frame.height  # every window holds someone in support
-    per_title = [
-        f.group_by("title").agg(pl.col("employee_id").n_unique(), pl.col("n_days").sum()).sort("title")
-        for f in (segments, days)
-    ]
-    assert_frame_equal(*per_title)
