@@ -65,7 +65,7 @@ class PageQuery:
     rows: int
     error: str = ""
     note: str = ""
-    viewer: str = "director"  # or "manager": the manager with the most people below them
+    viewer: str = "director"  # or "executive", or "manager": the manager with the most people below them
     scope_people: int = 0  # people the viewer sees on the latest data date (0: everyone)
 
 
@@ -225,10 +225,11 @@ def pandas_ingest(files: Sequence[Path], out: Path) -> dict[str, Any]:
 
 
 def page_queries(warehouse: Path, config: Path | None) -> list[dict[str, Any]]:
-    """Every public get_* of pipelines.metrics, cold (fresh connection) then warm, for two viewers.
+    """Every public get_* of pipelines.metrics, cold (fresh connection) then warm, for three viewers.
 
-    A director, then the manager with the most people below them on the latest data date (a
-    manager's scope is a reporting subtree that changes day by day, so their queries differ).
+    A director; an executive (aggregates only, over the fixed grid of periods, so other paths);
+    then the manager with the most people below them on the latest data date (a manager's scope
+    is a reporting subtree that changes day by day, so their queries differ again).
     """
     from pipelines.access import Role, Viewer
     from pipelines.config import load_settings
@@ -236,6 +237,7 @@ def page_queries(warehouse: Path, config: Path | None) -> list[dict[str, Any]]:
 
     settings = load_settings(config)
     results = _page_queries(warehouse, settings, Viewer(Role.DIRECTOR, label="bench"), "director", 0)
+    results += _page_queries(warehouse, settings, Viewer(Role.EXECUTIVE, label="bench"), "executive", 0)
     with open_context(warehouse, settings) as ctx:
         widest = _widest_manager(ctx)
     if widest is not None:
@@ -597,32 +599,35 @@ def render(result: BenchResult, info: dict[str, str] | None = None) -> str:
 
 
 def _pages_report(pages: list[PageQuery]) -> list[str]:
-    """The pages' summary line and one table row per read function, the manager's timings beside the director's."""
-    director = [p for p in pages if p.viewer == "director"]
-    manager = {p.name: p for p in pages if p.viewer == "manager"}
-    cold = max((p.cold_ms for p in director), default=0.0)
-    warm = max((p.warm_ms for p in director), default=0.0)
-    summary = f"Pages' read functions: director viewer slowest cold {cold:,.0f} ms, slowest warm {warm:,.0f} ms"
-    if manager:
-        below = next(iter(manager.values())).scope_people
-        summary += (
-            f"; manager viewer (the manager with the most people below them, {below:,} on the latest data date) "
-            f"slowest cold {max(p.cold_ms for p in manager.values()):,.0f} ms, "
-            f"slowest warm {max(p.warm_ms for p in manager.values()):,.0f} ms"
-        )
+    """The pages' summary line and one table row per read function, each viewer's timings side by side."""
+    viewers = [v for v in ("director", "executive", "manager") if any(p.viewer == v for p in pages)]
+    by_viewer = {v: {p.name: p for p in pages if p.viewer == v} for v in viewers}
+    parts = []
+    for v in viewers:
+        mine = by_viewer[v].values()
+        who = f"{v} viewer"
+        if v == "manager":
+            below = next(iter(mine)).scope_people
+            who += f" (the manager with the most people below them, {below:,} on the latest data date)"
+        cold, warm = max(p.cold_ms for p in mine), max(p.warm_ms for p in mine)
+        parts.append(f"{who} slowest cold {cold:,.0f} ms, slowest warm {warm:,.0f} ms")
+    heads = [f"{v} {kind} ms" for v in viewers for kind in ("cold", "warm")]
     lines = [
-        summary + " (targets 1,500 / 300 ms).",
+        "Pages' read functions: " + "; ".join(parts) + " (targets 1,500 / 300 ms).",
         "",
-        "| function | cold ms | warm ms | manager cold ms | manager warm ms | rows | note |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        f"| function | {' | '.join(heads)} | rows | note |",
+        f"|---|{'---:|' * len(heads)}---:|---|",
     ]
-    for p in director:
-        m = manager.get(p.name)
-        mine = (f"{m.cold_ms:,.0f}", f"{m.warm_ms:,.0f}") if m and not m.error else ("", "")
-        note = "; ".join(x for x in (p.error or p.note, f"manager: {m.error}" if m and m.error else "") if x)
-        lines.append(
-            f"| {p.name} | {p.cold_ms:,.0f} | {p.warm_ms:,.0f} | {mine[0]} | {mine[1]} | {p.rows:,} | {_cell(note)} |"
-        )
+    first = by_viewer[viewers[0]] if viewers else {}
+    for name, p in first.items():
+        cells, notes = [], [p.error or p.note]
+        for v in viewers:
+            q = by_viewer[v].get(name)
+            cells += [f"{q.cold_ms:,.0f}", f"{q.warm_ms:,.0f}"] if q and not q.error else ["", ""]
+            if q and q.error and v != viewers[0]:
+                notes.append(f"{v}: {q.error}")
+        note = "; ".join(x for x in notes if x)
+        lines.append(f"| {name} | {' | '.join(cells)} | {p.rows:,} | {_cell(note)} |")
     return lines
 
 

@@ -120,6 +120,8 @@ def _result() -> bench.BenchResult:
     r.pages = [
         bench.PageQuery("headcount.get_headcount", 120.0, 8.0, 12),
         bench.PageQuery("headcount.get_exits", 30.0, 4.0, 2),
+        bench.PageQuery("headcount.get_headcount", 60.0, 5.0, 1, viewer="executive"),
+        bench.PageQuery("headcount.get_exits", 20.0, 3.0, 2, viewer="executive"),
         bench.PageQuery("headcount.get_headcount", 900.0, 350.0, 1, viewer="manager", scope_people=41),
         bench.PageQuery("headcount.get_exits", 0.0, 0.0, 0, error="ValueError: x", viewer="manager", scope_people=41),
     ]
@@ -135,10 +137,15 @@ def test_report_has_ratios_to_the_floor_and_to_pandas():
     assert "| ingest | 3.0 | 5.0 | 800 | 1.50x | 0.75x | 1.67x |" in text
     assert "| build | 1.5 | 2.0 | 400 | 0.75x |  | 0.67x |" in text
     assert "| pandas | 4.0 | 4.0 | 900 | 2.00x |  | 1.33x |" in text
-    # the manager's timings beside the director's; a manager error in the note, not as a time
-    assert "| headcount.get_headcount | 120 | 8 | 900 | 350 | 12 |  |" in text
-    assert "| headcount.get_exits | 30 | 4 |  |  | 2 | manager: ValueError: x |" in text
+    # the executive's and manager's timings beside the director's; a manager error in the note, not as a time
+    head = (
+        "| function | director cold ms | director warm ms | executive cold ms | executive warm ms | manager cold ms |"
+    )
+    assert head in text
+    assert "| headcount.get_headcount | 120 | 8 | 60 | 5 | 900 | 350 | 12 |  |" in text
+    assert "| headcount.get_exits | 30 | 4 | 20 | 3 |  |  | 2 | manager: ValueError: x |" in text
     assert "director viewer slowest cold 120 ms, slowest warm 8 ms" in text
+    assert "executive viewer slowest cold 60 ms, slowest warm 5 ms" in text
     assert "manager viewer (the manager with the most people below them, 41 on the latest data date)" in text
     assert "slowest cold 900 ms, slowest warm 350 ms" in text
 
