@@ -73,8 +73,8 @@ scoped as (
 def with_scoped_tickets(facts: str, select: str) -> str:
     """A ticket query in the viewer's scope, from two constant parts (values are bound).
 
-    `facts` is the body of a CTE selecting the window's tickets (with employee_id and
-    created_date); `select` reads from `scoped`: for a manager, the tickets people in their
+    `facts` is the body of a CTE selecting the tickets created from $start to $end (with
+    employee_id and created_date; the subtree is read over those days); `select` reads from `scoped`: for a manager, the tickets people in their
     subtree handled that day (bot-only tickets belong to no team), for everyone else all of them.
     """
     return "".join((_TICKETS_OPEN, facts, _TICKETS_PROBE, SUBTREE_CTES, _TICKETS_SCOPED, select))
@@ -175,8 +175,8 @@ cells as (
 def with_ticket_months(select: str) -> tuple[str, str]:
     """A ticket query over `cells` (month x tier x handling employee counts) in its two variants.
 
-    (everyone, a manager): pick with ticket_months_query. Bind scope.month_split(start, end), plus
-    start, end and manager_id for the manager's variant (ticket_months runs it with them).
+    (everyone, a manager): run it with ticket_months, which binds scope.month_split(start, end),
+    plus start, end and manager_id for the manager's variant.
     """
     return _TICKET_MONTHS_EVERYONE + select, _TICKET_MONTHS_MANAGER + select
 

@@ -27,7 +27,7 @@ from pipelines.access import Role, Viewer
 from pipelines.metrics.headcount import person_month_days
 from pipelines.metrics.scope import with_subtree
 from pipelines.sql import model_sql
-from tests.fixtures.canonical.org import memory_context
+from tests.fixtures.canonical.org import TL, _job, frames, memory_context
 
 SUBTREE_SQL = with_subtree(
     "with\nprobe_days as (select cast($first as date) as day union all select cast($last as date)),\n",
@@ -192,8 +192,31 @@ def _person_month_days_by_day(ctx, viewer: str | None, first: date, last: date) 
 
 
 @pytest.fixture(scope="module")
-def ctx():
+def canonical():
     return memory_context()
+
+
+@pytest.fixture(scope="module")
+def moved():
+    """The canonical organisation, with Alpha's team lead M1 moved under Sales' S1 mid-month (2025-08-15)
+    and back under D1 on 2025-10-01, while Alpha keeps reporting to M1: D1's scope loses Alpha for
+    those weeks although no one in Alpha changed."""
+    tables = frames()
+    events = tables["job_events"]
+    moves = pl.DataFrame(
+        [
+            {**_job("M1", "2025-08-15", TL, "Alpha", None, "S1", "Manager Change"), "event_seq": 0},
+            {**_job("M1", "2025-10-01", TL, "Alpha", None, "D1", "Manager Change"), "event_seq": 0},
+        ],
+        schema=events.schema,
+    )
+    tables["job_events"] = pl.concat([events, moves])
+    return memory_context(tables=tables)
+
+
+@pytest.fixture(params=["canonical", "moved"])
+def ctx(request):
+    return request.getfixturevalue(request.param)
 
 
 @pytest.mark.parametrize("manager", ["M1", "M2", "B1", "D1", "S1", "A1"])
@@ -202,6 +225,7 @@ def ctx():
     [
         (date(2025, 1, 1), date(2025, 12, 31)),  # Beta moves from M2 to B1; A5 leaves and comes back
         (date(2025, 6, 15), date(2025, 7, 15)),  # the change of Beta's manager, cut mid-month
+        (date(2025, 8, 1), date(2025, 10, 31)),  # M1's weeks under S1 (the moved organisation)
         (date(2021, 1, 1), date(2026, 1, 10)),  # everything: rehires, promotions, tenure bands
     ],
 )
